@@ -1,0 +1,64 @@
+using RiskGrid.Margin.Accounts;
+using RiskGrid.Margin.Market;
+using RiskGrid.Margin.Parameters;
+
+namespace RiskGrid.Margin.Collateral;
+
+/// <summary>
+/// Collateral value of a pool (§3). For each asset balance b &gt; 0 at index price S, value = b × S; the weight
+/// starts at the base weight w0 (initial or maintenance), is scaled by volatility, w1 = 1 − min(1, (1 − w0) × v),
+/// and, where imf &gt; 0, capped by the size factor 1.1 / (1 + imf × sqrt(b)). A negative USD balance counts at
+/// full value. Each asset's weighted value is rounded down to the micro-dollar.
+/// </summary>
+public static class CollateralValuator
+{
+    /// <summary>Computes CV_IM, CV_MM and the unweighted value, each in micro-dollars rounded down.</summary>
+    public static void Value(SubAccountPortfolio account, MarketState market, out long initialMicros,
+        out long maintenanceMicros, out long rawMicros)
+    {
+        ArgumentNullException.ThrowIfNull(account);
+        ArgumentNullException.ThrowIfNull(market);
+        var p = market.Params;
+        var balances = account.Balances;
+        long im = 0, mm = 0, raw = 0;
+        for (var a = 0; a < balances.Length; a++)
+        {
+            var units = balances[a];
+            if (units == 0)
+            {
+                continue;
+            }
+            if (a == 0)
+            {
+                // USD: weight 1 whatever the sign (a negative USD balance counts at full value).
+                im += units;
+                mm += units;
+                raw += units;
+                continue;
+            }
+            var asset = p.Assets[a];
+            var amount = units / (double)FixedPoint.Scale(asset.Decimals);
+            var value = amount * market.AssetPrice(a);
+            var u = p.AssetPriceIndex[a];
+            var wIm = Weight(asset.InitialWeight, market.InitialMultiplier(u), asset.Imf, amount);
+            var wMm = Weight(asset.MaintenanceWeight, market.MaintenanceMultiplier(u), asset.Imf, amount);
+            im += Micros.RoundValueDown(value * wIm);
+            mm += Micros.RoundValueDown(value * wMm);
+            raw += Micros.RoundValueDown(value);
+        }
+        initialMicros = im;
+        maintenanceMicros = mm;
+        rawMicros = raw;
+    }
+
+    /// <summary>
+    /// The weight of §3 for base weight <paramref name="baseWeight"/>, volatility multiplier
+    /// <paramref name="multiplier"/>, size factor <paramref name="imf"/> and a positive balance of
+    /// <paramref name="amount"/> asset units.
+    /// </summary>
+    public static double Weight(double baseWeight, double multiplier, double imf, double amount)
+    {
+        var w1 = 1 - Math.Min(1, (1 - baseWeight) * multiplier);
+        return imf > 0 ? Math.Min(w1, 1.1 / (1 + imf * Math.Sqrt(amount))) : w1;
+    }
+}

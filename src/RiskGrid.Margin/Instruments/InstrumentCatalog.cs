@@ -1,0 +1,136 @@
+using System.Globalization;
+using RiskGrid.Margin.Parameters;
+
+namespace RiskGrid.Margin.Instruments;
+
+/// <summary>
+/// Resolves instrument names to <see cref="Instrument"/>s with small integer ids (§2). Perpetuals
+/// (<c>BTC-PERP</c>), futures (<c>BTC-20261225</c>) and options (<c>BTC-20261225-60000-C</c>) exist for every
+/// configured underlying; an id is assigned the first time a name is seen and never changes. Safe for concurrent
+/// readers; additions take a lock.
+/// </summary>
+public sealed class InstrumentCatalog
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, Instrument> _byName = new(StringComparer.Ordinal);
+    private Instrument[] _byId = new Instrument[64];
+    private int _count;
+
+    public InstrumentCatalog(RiskParams parameters)
+    {
+        Params = parameters ?? throw new ArgumentNullException(nameof(parameters));
+        foreach (var u in parameters.Underlyings)
+        {
+            TryResolve(u.Name + "-PERP", out _, out _);
+        }
+    }
+
+    /// <summary>The parameters instruments were resolved with.</summary>
+    public RiskParams Params { get; }
+
+    /// <summary>Number of instruments resolved so far; ids are 0..Count−1.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>The instrument with id <paramref name="id"/>.</summary>
+    public Instrument this[InstrumentId id] => Volatile.Read(ref _byId)[id.Value];
+
+    /// <summary>
+    /// Finds or creates the instrument named <paramref name="name"/>. Returns false with a reason when the name is
+    /// not a valid instrument of a configured underlying.
+    /// </summary>
+    public bool TryResolve(string name, out Instrument instrument, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        lock (_gate)
+        {
+            if (_byName.TryGetValue(name, out var found))
+            {
+                instrument = found;
+                error = null;
+                return true;
+            }
+            if (!TryParse(name, out var kind, out var underlying, out var expiryMs, out var strike, out var isCall,
+                    out error))
+            {
+                instrument = null!;
+                return false;
+            }
+            var u = Params.Underlyings[underlying];
+            var id = new InstrumentId(_count);
+            var tiers = kind == InstrumentKind.Option
+                ? null
+                : Params.InstrumentTiers.TryGetValue(name, out var own) ? own : u.LinearTiers;
+            var lot = kind == InstrumentKind.Option ? u.OptionLot : u.LinearLot;
+            instrument = new Instrument(id, name, kind, underlying, expiryMs, strike, isCall, lot, tiers, u);
+            if (_count == _byId.Length)
+            {
+                var grown = new Instrument[_byId.Length * 2];
+                Array.Copy(_byId, grown, _byId.Length);
+                Volatile.Write(ref _byId, grown);
+            }
+            _byId[_count] = instrument;
+            _byName[name] = instrument;
+            Volatile.Write(ref _count, _count + 1);
+            return true;
+        }
+    }
+
+    /// <summary>Finds or creates an instrument; throws <see cref="ArgumentException"/> for an invalid name.</summary>
+    public Instrument Resolve(string name) =>
+        TryResolve(name, out var i, out var error) ? i : throw new ArgumentException(error, nameof(name));
+
+    private bool TryParse(string name, out InstrumentKind kind, out int underlying, out long expiryMs,
+        out double strike, out bool isCall, out string? error)
+    {
+        kind = InstrumentKind.Perpetual;
+        underlying = -1;
+        expiryMs = long.MaxValue;
+        strike = 0;
+        isCall = false;
+        var parts = name.Split('-');
+        if (parts.Length is not (2 or 4))
+        {
+            error = $"unknown instrument '{name}': expected UNDERLYING-PERP, UNDERLYING-YYYYMMDD or UNDERLYING-YYYYMMDD-STRIKE-C|P";
+            return false;
+        }
+        underlying = Params.UnderlyingId(parts[0]);
+        if (underlying < 0)
+        {
+            error = $"unknown instrument '{name}': no underlying '{parts[0]}' is configured";
+            return false;
+        }
+        if (parts.Length == 2 && parts[1] == "PERP")
+        {
+            error = null;
+            return true;
+        }
+        if (!DateTime.TryParseExact(parts[1], "yyyyMMdd", CultureInfo.InvariantCulture,
+                DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var date))
+        {
+            error = $"unknown instrument '{name}': '{parts[1]}' is neither PERP nor an expiry date YYYYMMDD";
+            return false;
+        }
+        expiryMs = new DateTimeOffset(date.Date.AddHours(8), TimeSpan.Zero).ToUnixTimeMilliseconds();
+        if (parts.Length == 2)
+        {
+            kind = InstrumentKind.Future;
+            error = null;
+            return true;
+        }
+        kind = InstrumentKind.Option;
+        if (!double.TryParse(parts[2], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out strike)
+            || !(strike > 0) || !double.IsFinite(strike))
+        {
+            error = $"unknown instrument '{name}': strike '{parts[2]}' must be a positive number";
+            return false;
+        }
+        if (parts[3] is not ("C" or "P"))
+        {
+            error = $"unknown instrument '{name}': option type '{parts[3]}' must be C or P";
+            return false;
+        }
+        isCall = parts[3] == "C";
+        error = null;
+        return true;
+    }
+}
