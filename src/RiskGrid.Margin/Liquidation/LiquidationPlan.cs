@@ -21,8 +21,9 @@ public enum LiquidationKind : byte
 /// <summary>
 /// One close of a liquidation plan: <see cref="ReduceLots"/> lots (positive) of the position at
 /// <see cref="PositionIndex"/>, executed at <see cref="Price"/> = m × (1 − sign(q) × slippage). The fee (rounded up,
-/// capped by the raw equity left) goes to the insurance fund; <see cref="RealisedPnlMicros"/> moves from uPnL into
-/// the USD balance (for options: the premium received or paid to close).
+/// capped by the raw equity left) goes to the insurance fund. <see cref="UsdChangeMicros"/> is what the close adds
+/// to the USD balance before the fee: for a linear position the realised PnL (the uPnL of the closed part less the
+/// slippage), for an option the premium received (selling a long) or paid (buying back a short) at the price.
 /// </summary>
 public readonly record struct PlannedClose(
     int PositionIndex,
