@@ -16,6 +16,7 @@ public sealed class MarketState
     private readonly double[] _vIm;
     private readonly double[] _vMm;
     private readonly bool[] _fresh;
+    private readonly long[] _underlyingVersion;
     private double[] _impliedVol = new double[64];
 
     public MarketState(RiskParams parameters)
@@ -28,6 +29,7 @@ public sealed class MarketState
         _vIm = new double[n];
         _vMm = new double[n];
         _fresh = new bool[n];
+        _underlyingVersion = new long[n];
         for (var u = 0; u < n; u++)
         {
             _index[u] = double.NaN;
@@ -46,6 +48,12 @@ public sealed class MarketState
 
     /// <summary>Incremented on every change.</summary>
     public long Version { get; private set; }
+
+    /// <summary>Incremented on changes that touch every instrument (valuation time, a bulk copy).</summary>
+    public long GlobalVersion { get; private set; }
+
+    /// <summary>Incremented on every change of one underlying's prices, volatility or multipliers.</summary>
+    public long UnderlyingVersion(int underlyingId) => _underlyingVersion[underlyingId];
 
     /// <summary>Number of underlyings.</summary>
     public int UnderlyingCount => _index.Length;
@@ -84,8 +92,12 @@ public sealed class MarketState
     /// <summary>Sets the valuation time.</summary>
     public void SetAsOf(long asOfMs)
     {
+        if (asOfMs == AsOfMs)
+        {
+            return;
+        }
         AsOfMs = asOfMs;
-        Version++;
+        TouchAll();
     }
 
     /// <summary>Sets an underlying's index (finite, ≥ 0) and whether it may be acted on (fresh, no wick wait).</summary>
@@ -97,7 +109,7 @@ public sealed class MarketState
         }
         _index[underlyingId] = index;
         _fresh[underlyingId] = fresh;
-        Version++;
+        Touch(underlyingId);
     }
 
     /// <summary>Marks an underlying fresh or not without changing its price.</summary>
@@ -115,7 +127,7 @@ public sealed class MarketState
             throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "a volatility must be finite and > 0");
         }
         _vol[underlyingId] = sigma;
-        Version++;
+        Touch(underlyingId);
     }
 
     /// <summary>Sets v^IM and v^MM of an underlying (each ≥ 1).</summary>
@@ -127,11 +139,25 @@ public sealed class MarketState
         }
         _vIm[underlyingId] = initial;
         _vMm[underlyingId] = maintenance;
-        Version++;
+        Touch(underlyingId);
     }
 
     /// <summary>Sets an option's own implied volatility (NaN clears it).</summary>
+    public void SetImpliedVolatility(Instrument instrument, double sigma)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        SetImpliedVolatilityCore(instrument.Id, sigma);
+        Touch(instrument.UnderlyingId);
+    }
+
+    /// <summary>Sets an option's own implied volatility (NaN clears it); refreshes every instrument's arrays.</summary>
     public void SetImpliedVolatility(InstrumentId instrument, double sigma)
+    {
+        SetImpliedVolatilityCore(instrument, sigma);
+        TouchAll();
+    }
+
+    private void SetImpliedVolatilityCore(InstrumentId instrument, double sigma)
     {
         if (!double.IsNaN(sigma) && (!(sigma > 0) || !double.IsFinite(sigma)))
         {
@@ -146,14 +172,13 @@ public sealed class MarketState
             _impliedVol = grown;
         }
         _impliedVol[id] = sigma;
-        Version++;
     }
 
     /// <summary>Clears every option's implied volatility.</summary>
     public void ClearImpliedVolatilities()
     {
         Array.Fill(_impliedVol, double.NaN);
-        Version++;
+        TouchAll();
     }
 
     /// <summary>Copies every price and setting of <paramref name="other"/> (same parameters) into this market.</summary>
@@ -172,6 +197,18 @@ public sealed class MarketState
         Array.Fill(_impliedVol, double.NaN);
         Array.Copy(other._impliedVol, _impliedVol, other._impliedVol.Length);
         AsOfMs = other.AsOfMs;
+        TouchAll();
+    }
+
+    private void Touch(int underlyingId)
+    {
+        _underlyingVersion[underlyingId]++;
+        Version++;
+    }
+
+    private void TouchAll()
+    {
+        GlobalVersion++;
         Version++;
     }
 }

@@ -9,7 +9,8 @@ namespace RiskGrid.Margin.Portfolio;
 /// mark (USD per unit), the delta ∂price/∂S, and the risk array: the PnL per unit of the 45 scenarios (15 price
 /// moves s ∈ {−P, −6P/7, …, +P} × 3 volatility moves {−volShockDown, 0, +volShockUp}) and of the two extreme moves
 /// ±extremeMultiple×P at σ unchanged, once with P = scanRange × v^MM (for MM) and once with v^IM (for IM).
-/// Entries are recomputed lazily when <see cref="MarketState.Version"/> has moved. Not thread-safe while
+/// Entries are recomputed lazily when the market's global version or the instrument's underlying version has moved,
+/// so a change of one index recomputes only that underlying's instruments. Not thread-safe while
 /// refreshing: one owner refreshes, then any number of readers evaluate.
 /// </summary>
 public sealed class RiskArrays
@@ -33,6 +34,8 @@ public sealed class RiskArrays
     private double[] _values = new double[64 * Stride];
     private long[] _stamp = new long[64];
     private long[] _scanStamp = new long[64];
+    private long[] _global = new long[64];
+    private long[] _scanGlobal = new long[64];
     private MarketState? _market;
 
     public RiskArrays(InstrumentCatalog catalog)
@@ -58,11 +61,12 @@ public sealed class RiskArrays
         }
         var id = instrument.Value;
         Grow(id);
-        if (_stamp[id] == market.Version)
+        var ins = _catalog[instrument];
+        var uVersion = market.UnderlyingVersion(ins.UnderlyingId);
+        if (_stamp[id] == uVersion && _global[id] == market.GlobalVersion)
         {
             return;
         }
-        var ins = _catalog[instrument];
         var s = market.Index(ins.UnderlyingId);
         var row = _values.AsSpan(id * Stride, Stride);
         if (ins.IsLinear)
@@ -77,7 +81,8 @@ public sealed class RiskArrays
                 out var delta);
             row[DeltaOffset] = delta;
         }
-        _stamp[id] = market.Version;
+        _stamp[id] = uVersion;
+        _global[id] = market.GlobalVersion;
     }
 
     /// <summary>Brings mark, delta and both risk arrays of <paramref name="instrument"/> up to date.</summary>
@@ -85,16 +90,18 @@ public sealed class RiskArrays
     {
         EnsureMark(instrument, market);
         var id = instrument.Value;
-        if (_scanStamp[id] == market.Version)
+        var ins = _catalog[instrument];
+        var u = ins.UnderlyingId;
+        var uVersion = market.UnderlyingVersion(u);
+        if (_scanStamp[id] == uVersion && _scanGlobal[id] == market.GlobalVersion)
         {
             return;
         }
-        var ins = _catalog[instrument];
-        var u = ins.UnderlyingId;
         var row = _values.AsSpan(id * Stride, Stride);
         FillScan(ins, market, market.MaintenanceMultiplier(u), row[MarkOffset], row.Slice(MmOffset, Scenarios + 2));
         FillScan(ins, market, market.InitialMultiplier(u), row[MarkOffset], row.Slice(ImOffset, Scenarios + 2));
-        _scanStamp[id] = market.Version;
+        _scanStamp[id] = uVersion;
+        _scanGlobal[id] = market.GlobalVersion;
     }
 
     /// <summary>Refreshes marks (and, when <paramref name="withScenarios"/>, risk arrays) of every catalog instrument.</summary>
@@ -179,6 +186,12 @@ public sealed class RiskArrays
         Array.Fill(scan, -1);
         Array.Copy(_stamp, stamp, _stamp.Length);
         Array.Copy(_scanStamp, scan, _scanStamp.Length);
+        var global = new long[n];
+        var scanGlobal = new long[n];
+        Array.Copy(_global, global, _global.Length);
+        Array.Copy(_scanGlobal, scanGlobal, _scanGlobal.Length);
+        _global = global;
+        _scanGlobal = scanGlobal;
         var values = new double[n * Stride];
         Array.Copy(_values, values, _values.Length);
         _stamp = stamp;

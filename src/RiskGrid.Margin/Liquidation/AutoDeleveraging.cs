@@ -1,0 +1,75 @@
+namespace RiskGrid.Margin.Liquidation;
+
+/// <summary>A position that could take the other side of a bankrupt position (§9 auto-deleveraging).</summary>
+public readonly record struct AdlCandidate(string AccountId, string SubAccount, long SizeLots, double Score);
+
+/// <summary>
+/// Auto-deleveraging (§9): what the insurance fund cannot cover is taken from opposite positions ranked by
+/// PnL% × effective leverage, profitable first, reduced at the bankrupt account's bankruptcy price.
+/// PnL% = uPnL / entry notional (|q| × entry); effective leverage = notional (|q| × mark) / the account's raw
+/// equity; an account with no positive equity ranks by PnL% alone times a leverage of 1e9 (it is the most levered).
+/// </summary>
+public static class AutoDeleveraging
+{
+    /// <summary>The ranking score; higher goes first.</summary>
+    public static double Score(double unrealizedPnlUsd, double entryNotionalUsd, double notionalUsd,
+        double accountEquityUsd)
+    {
+        if (!(entryNotionalUsd > 0))
+        {
+            return 0;
+        }
+        var pnlFraction = unrealizedPnlUsd / entryNotionalUsd;
+        var leverage = accountEquityUsd > 0 ? notionalUsd / accountEquityUsd : 1e9;
+        return pnlFraction * leverage;
+    }
+
+    /// <summary>
+    /// The price at which closing a position of <paramref name="sizeUnits"/> (signed) marked at
+    /// <paramref name="mark"/> leaves the account's raw equity at zero: m − E_raw / q.
+    /// </summary>
+    public static double BankruptcyPrice(double sizeUnits, double mark, long equityRawMicros)
+    {
+        if (sizeUnits == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sizeUnits), "a position is needed");
+        }
+        return Math.Max(0, mark - Micros.ToUsd(equityRawMicros) / sizeUnits);
+    }
+
+    /// <summary>
+    /// Sorts <paramref name="candidates"/> in place: score descending, ties by account then sub-account (ordinal),
+    /// so every node ranks the same way.
+    /// </summary>
+    public static void Rank(Span<AdlCandidate> candidates) => candidates.Sort(static (a, b) =>
+    {
+        var c = b.Score.CompareTo(a.Score);
+        if (c != 0)
+        {
+            return c;
+        }
+        c = string.CompareOrdinal(a.AccountId, b.AccountId);
+        return c != 0 ? c : string.CompareOrdinal(a.SubAccount, b.SubAccount);
+    });
+
+    /// <summary>
+    /// Takes <paramref name="lotsToCover"/> lots (&gt; 0) from the ranked candidates in order; fills
+    /// <paramref name="reduceLots"/> with the positive number of lots each gives up and returns the lots left
+    /// uncovered (0 when the opposite side was deep enough).
+    /// </summary>
+    public static long Allocate(long lotsToCover, ReadOnlySpan<AdlCandidate> ranked, Span<long> reduceLots)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(lotsToCover);
+        if (reduceLots.Length < ranked.Length)
+        {
+            throw new ArgumentException("one slot per candidate is needed", nameof(reduceLots));
+        }
+        for (var i = 0; i < ranked.Length; i++)
+        {
+            var take = Math.Min(lotsToCover, Math.Abs(ranked[i].SizeLots));
+            reduceLots[i] = take;
+            lotsToCover -= take;
+        }
+        return lotsToCover;
+    }
+}
