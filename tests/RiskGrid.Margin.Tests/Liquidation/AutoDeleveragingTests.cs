@@ -1,0 +1,41 @@
+using RiskGrid.Margin.Liquidation;
+
+namespace RiskGrid.Margin.Tests.Liquidation;
+
+public sealed class AutoDeleveragingTests
+{
+    [Fact]
+    public void ProfitableAndLeveragedPositionsRankFirst()
+    {
+        // a: +20 % PnL at 5× → 1.0; b: +50 % at 1× → 0.5; c: −10 % at 10× → −1.0
+        AdlCandidate[] c =
+        [
+            new("c", "main", -100, AutoDeleveraging.Score(-1_000, 10_000, 9_000, 900)),
+            new("b", "main", -100, AutoDeleveraging.Score(5_000, 10_000, 15_000, 15_000)),
+            new("a", "main", -100, AutoDeleveraging.Score(2_000, 10_000, 12_000, 2_400)),
+        ];
+        AutoDeleveraging.Rank(c);
+        Assert.Equal(["a", "b", "c"], c.Select(x => x.AccountId));
+    }
+
+    [Fact]
+    public void AllocationTakesFromTheTopUntilCovered()
+    {
+        AdlCandidate[] ranked = [new("a", "m", -300, 2), new("b", "m", -500, 1), new("c", "m", -900, 0.5)];
+        var take = new long[3];
+        var left = AutoDeleveraging.Allocate(600, ranked, take);
+        Assert.Equal([300L, 300L, 0L], take);
+        Assert.Equal(0, left);
+        Assert.Equal(0, AutoDeleveraging.Allocate(1_700, ranked, take));
+        Assert.Equal(100, AutoDeleveraging.Allocate(1_800, ranked, take));
+    }
+
+    [Fact]
+    public void BankruptcyPriceZeroesRawEquity()
+    {
+        // long 2 BTC marked 50,000 with raw equity −1,000: closing at 50,500 recovers the deficit
+        Assert.Equal(50_500, AutoDeleveraging.BankruptcyPrice(2, 50_000, Book.Usd6(-1_000)), 9);
+        // short 2: at 49,500
+        Assert.Equal(49_500, AutoDeleveraging.BankruptcyPrice(-2, 50_000, Book.Usd6(-1_000)), 9);
+    }
+}
