@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace RiskGrid.Margin;
 
 /// <summary>
@@ -20,6 +22,7 @@ public static class Micros
     private const double AbsoluteSnap = 1e-7;
 
     /// <summary>Rounds a requirement (IM, MM, fee, loss) in USD up to the next micro-dollar.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long RoundRequirementUp(double usd)
     {
         var scaled = usd * PerUnitDouble;
@@ -32,6 +35,7 @@ public static class Micros
     }
 
     /// <summary>Rounds a value that helps the account (collateral, equity, PnL credit) down to a micro-dollar.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long RoundValueDown(double usd)
     {
         var scaled = usd * PerUnitDouble;

@@ -20,6 +20,11 @@ public static class CollateralValuator
         ArgumentNullException.ThrowIfNull(market);
         var p = market.Params;
         var balances = account.Balances;
+        var priceIndex = p.AssetPriceIndex;
+        var wInitial = p.AssetInitialWeight;
+        var wMaintenance = p.AssetMaintenanceWeight;
+        var imfs = p.AssetImf;
+        var toAmount = p.AssetUnitsToAmount;
         long im = 0, mm = 0, raw = 0;
         for (var a = 0; a < balances.Length; a++)
         {
@@ -36,12 +41,11 @@ public static class CollateralValuator
                 raw += units;
                 continue;
             }
-            var asset = p.Assets[a];
-            var amount = units / (double)FixedPoint.Scale(asset.Decimals);
-            var value = amount * market.AssetPrice(a);
-            var u = p.AssetPriceIndex[a];
-            var wIm = Weight(asset.InitialWeight, market.InitialMultiplier(u), asset.Imf, amount);
-            var wMm = Weight(asset.MaintenanceWeight, market.MaintenanceMultiplier(u), asset.Imf, amount);
+            var amount = units * toAmount[a];
+            var u = priceIndex[a];
+            var value = amount * market.Index(u);
+            var wIm = Weight(wInitial[a], market.InitialMultiplier(u), imfs[a], amount);
+            var wMm = Weight(wMaintenance[a], market.MaintenanceMultiplier(u), imfs[a], amount);
             im += Micros.RoundValueDown(value * wIm);
             mm += Micros.RoundValueDown(value * wMm);
             raw += Micros.RoundValueDown(value);
@@ -56,6 +60,7 @@ public static class CollateralValuator
     /// <paramref name="multiplier"/>, size factor <paramref name="imf"/> and a positive balance of
     /// <paramref name="amount"/> asset units.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public static double Weight(double baseWeight, double multiplier, double imf, double amount)
     {
         var w1 = 1 - Math.Min(1, (1 - baseWeight) * multiplier);

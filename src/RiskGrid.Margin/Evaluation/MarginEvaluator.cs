@@ -26,6 +26,9 @@ public sealed class MarginEvaluator
     /// <summary>The catalog positions refer to.</summary>
     public InstrumentCatalog Catalog => _catalog;
 
+    /// <summary>The §6 calculator this evaluator uses in portfolio mode.</summary>
+    public PortfolioMarginCalculator Portfolio => _portfolio;
+
     /// <summary>
     /// Fills <paramref name="result"/> for <paramref name="account"/> at <paramref name="market"/>. Marks and (in
     /// portfolio mode) risk arrays are taken from <paramref name="arrays"/>, refreshed there if out of date.
@@ -53,12 +56,12 @@ public sealed class MarginEvaluator
         {
             ref readonly var pos = ref positions[i];
             var ins = _catalog[pos.Instrument];
-            arrays.EnsureMark(pos.Instrument, market);
             var u = ins.UnderlyingId;
             var q = pos.SizeLots * ins.LotSize;
-            var mark = arrays.Mark(pos.Instrument);
             if (ins.IsLinear)
             {
+                // The mark of a linear instrument is its underlying's index (§8).
+                var mark = market.Index(u);
                 var value = Micros.RoundValueDown(q * (mark - pos.EntryPrice));
                 positionValue[i] = value;
                 if (standard || pos.IsIsolated)
@@ -77,7 +80,8 @@ public sealed class MarginEvaluator
             }
             else
             {
-                var value = Micros.RoundValueDown(q * mark);
+                arrays.EnsureMark(pos.Instrument, market);
+                var value = Micros.RoundValueDown(q * arrays.Mark(pos.Instrument));
                 positionValue[i] = value;
                 optionValue += value;
                 if (standard && pos.SizeLots < 0)

@@ -261,11 +261,7 @@ public sealed class LiquidationPlanner
             }
             var ins = _evaluator.Catalog[pos.Instrument];
             var longOption = !ins.IsLinear && pos.SizeLots > 0;
-            var saved = pos.SizeLots;
-            pos.SizeLots = 0;
-            _evaluator.Evaluate(_work, market, arrays, _result);
-            pos.SizeLots = saved;
-            var drop = mmNow - _result.MaintenanceMarginMicros;
+            var drop = mmNow - _evaluator.Portfolio.MaintenanceWithoutPosition(_work, market, arrays, i);
             var better = best < 0
                 || (bestIsLongOption && !longOption)
                 || (bestIsLongOption == longOption

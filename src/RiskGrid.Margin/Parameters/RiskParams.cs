@@ -63,9 +63,17 @@ public sealed class RiskParams
             _underlyingIds[underlyings[i].Name] = i;
         }
         AssetPriceIndex = new int[assets.Count];
+        AssetInitialWeight = new double[assets.Count];
+        AssetMaintenanceWeight = new double[assets.Count];
+        AssetImf = new double[assets.Count];
+        AssetUnitsToAmount = new double[assets.Count];
         for (var i = 0; i < assets.Count; i++)
         {
             AssetPriceIndex[i] = assets[i].PriceIndex is { } u ? _underlyingIds[u] : -1;
+            AssetInitialWeight[i] = assets[i].InitialWeight;
+            AssetMaintenanceWeight[i] = assets[i].MaintenanceWeight;
+            AssetImf[i] = assets[i].Imf;
+            AssetUnitsToAmount[i] = 1.0 / FixedPoint.Scale(assets[i].Decimals);
         }
         CreditPairIds = new (int, int, double)[portfolio.CreditPairs.Count];
         for (var i = 0; i < portfolio.CreditPairs.Count; i++)
@@ -99,6 +107,15 @@ public sealed class RiskParams
     /// <summary>Per asset id: the underlying id whose index prices it, or −1 for USD.</summary>
     internal int[] AssetPriceIndex { get; }
 
+    // Flat per-asset arrays for the evaluation hot path (no interface dispatch, no record reads).
+    internal double[] AssetInitialWeight { get; }
+
+    internal double[] AssetMaintenanceWeight { get; }
+
+    internal double[] AssetImf { get; }
+
+    internal double[] AssetUnitsToAmount { get; }
+
     /// <summary>Credit pairs as (underlying id, underlying id, rate), in the order listed.</summary>
     internal (int First, int Second, double Rate)[] CreditPairIds { get; }
 
@@ -125,6 +142,10 @@ public sealed class RiskParams
         IReadOnlyDictionary<string, TierTable>? instrumentTiers = null)
     {
         var errors = RiskParamsValidator.Validate(assets, underlyings, portfolio, liquidation, prices, volatility);
+        if (instrumentTiers is not null)
+        {
+            RiskParamsValidator.ValidateInstrumentTiers(errors, instrumentTiers, underlyings);
+        }
         if (errors.Count > 0)
         {
             throw new RiskParamsException(errors);
