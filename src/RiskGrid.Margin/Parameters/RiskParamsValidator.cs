@@ -142,6 +142,41 @@ internal static class RiskParamsValidator
         }
     }
 
+    /// <summary>Per-instrument tier overrides (§2, §5): the id names a linear instrument of a configured underlying
+    /// (<c>U-PERP</c> or <c>U-YYYYMMDD</c>) and its table obeys the tier rules.</summary>
+    internal static void ValidateInstrumentTiers(List<string> e, IReadOnlyDictionary<string, TierTable> instrumentTiers,
+        IReadOnlyList<UnderlyingParams> underlyings)
+    {
+        foreach (var (id, table) in instrumentTiers)
+        {
+            var k = $"instruments.{id}";
+            var dash = id.IndexOf('-', StringComparison.Ordinal);
+            var underlying = dash < 0 ? id : id[..dash];
+            var suffix = dash < 0 ? "" : id[(dash + 1)..];
+            var linear = suffix == "PERP" || DateOnly.TryParseExact(suffix, "yyyyMMdd", CultureInfo.InvariantCulture,
+                DateTimeStyles.None, out _);
+            if (!linear)
+            {
+                e.Add($"{k}: tiers apply to linear instruments only ({underlying}-PERP or {underlying}-YYYYMMDD)");
+            }
+            var known = false;
+            foreach (var u in underlyings)
+            {
+                known |= u.Name == underlying;
+            }
+            if (!known)
+            {
+                e.Add($"{k}: no such underlying {underlying}");
+            }
+            if (table is null)
+            {
+                e.Add($"{k}.tiers: missing");
+                continue;
+            }
+            ValidateTiers(e, $"{k}.tiers", table);
+        }
+    }
+
     private static void ValidatePortfolio(List<string> e, PortfolioParams p, HashSet<string> underlyings)
     {
         if (!(p.ImMultiplier >= 1) || !double.IsFinite(p.ImMultiplier))
