@@ -52,10 +52,11 @@ public sealed class MarginEvaluator
         var positionValue = result.PositionValue;
         var isolatedEquity = result.IsolatedEquity;
         long upnl = 0, optionValue = 0, im = 0, mm = 0;
+        var instruments = _catalog.ById;
         for (var i = 0; i < positions.Length; i++)
         {
             ref readonly var pos = ref positions[i];
-            var ins = _catalog[pos.Instrument];
+            var ins = instruments[pos.Instrument.Value];
             var u = ins.UnderlyingId;
             var q = pos.SizeLots * ins.LotSize;
             if (ins.IsLinear)

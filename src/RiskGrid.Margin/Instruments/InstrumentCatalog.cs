@@ -31,6 +31,9 @@ public sealed class InstrumentCatalog
     /// <summary>Number of instruments resolved so far; ids are 0..Count−1.</summary>
     public int Count => Volatile.Read(ref _count);
 
+    /// <summary>The instruments by id, as of now (ids below <see cref="Count"/>); for hot loops that look many up.</summary>
+    internal Instrument[] ById => Volatile.Read(ref _byId);
+
     /// <summary>The instrument with id <paramref name="id"/>.</summary>
     public Instrument this[InstrumentId id] => Volatile.Read(ref _byId)[id.Value];
 

@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using RiskGrid.Margin.Accounts;
 using RiskGrid.Margin.Evaluation;
 using RiskGrid.Margin.Instruments;
@@ -155,11 +157,9 @@ public sealed class PortfolioMarginCalculator
             arrays.EnsureScenarios(id, market);
             var q = ins.Units(pos.SizeLots);
             var row = rows.Slice(ins.UnderlyingId * RowWidth, RowWidth);
-            AddScaled(row.Slice(MmScanOffset, ScanWidth), q, arrays.Scan(id, initial: false));
-            if (withInitial)
-            {
-                AddScaled(row.Slice(ImScanOffset, ScanWidth), q, arrays.Scan(id, initial: true));
-            }
+            // The MM and IM arrays lie back to back in both the risk array and the row: one pass covers both.
+            AddScaled(row.Slice(MmScanOffset, withInitial ? 2 * ScanWidth : ScanWidth), q,
+                arrays.ScanPair(id, withInitial));
             if (!ins.IsLinear && q < 0)
             {
                 row[ShortUnitsSlot] -= q;
@@ -180,7 +180,24 @@ public sealed class PortfolioMarginCalculator
 
     private static void AddScaled(Span<double> sum, double q, ReadOnlySpan<double> perUnit)
     {
-        for (var k = 0; k < sum.Length; k++)
+        if (perUnit.Length < sum.Length)
+        {
+            throw new ArgumentException("risk array shorter than the accumulator", nameof(perUnit));
+        }
+        var k = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var width = Vector<double>.Count;
+            var vq = new Vector<double>(q);
+            ref var s0 = ref MemoryMarshal.GetReference(sum);
+            ref var p0 = ref MemoryMarshal.GetReference(perUnit);
+            for (; k <= sum.Length - width; k += width)
+            {
+                var acc = Vector.LoadUnsafe(ref s0, (nuint)k) + vq * Vector.LoadUnsafe(ref p0, (nuint)k);
+                acc.StoreUnsafe(ref s0, (nuint)k);
+            }
+        }
+        for (; k < sum.Length; k++)
         {
             sum[k] += q * perUnit[k];
         }
@@ -217,7 +234,8 @@ public sealed class PortfolioMarginCalculator
         var min = 0.0;
         for (var k = 0; k < RiskArrays.Scenarios; k++)
         {
-            min = Math.Min(min, pnl[k]);
+            var x = pnl[k];
+            min = x < min ? x : min;
         }
         var extremeLoss = Math.Max(0, -Math.Min(pnl[RiskArrays.Scenarios], pnl[RiskArrays.Scenarios + 1]));
         return Math.Max(-min, extremeCoverage * extremeLoss);

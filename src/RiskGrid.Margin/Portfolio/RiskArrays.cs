@@ -134,6 +134,13 @@ public sealed class RiskArrays
     public ReadOnlySpan<double> Scan(InstrumentId instrument, bool initial) =>
         _values.AsSpan(instrument.Value * Stride + (initial ? ImOffset : MmOffset), Scenarios + 2);
 
+    /// <summary>
+    /// The MM risk array (45 + 2 per unit) followed, when <paramref name="withInitial"/>, by the IM risk array: the
+    /// two lie back to back. Call EnsureScenarios first.
+    /// </summary>
+    public ReadOnlySpan<double> ScanPair(InstrumentId instrument, bool withInitial) =>
+        _values.AsSpan(instrument.Value * Stride + MmOffset, withInitial ? 2 * (Scenarios + 2) : Scenarios + 2);
+
     private static void FillScan(Instrument ins, MarketState market, double multiplier, double mark, Span<double> dst)
     {
         var u = ins.Underlying;
