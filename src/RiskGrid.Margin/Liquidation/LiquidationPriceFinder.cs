@@ -27,6 +27,13 @@ public sealed class LiquidationPriceFinder
     private readonly MarginResult _result;
     private readonly RiskArrays _arrays;
     private MarketState? _scratch;
+    private double _other, _downOther, _upOther;
+
+    /// <summary>
+    /// After <see cref="Find"/> returned a level other than the current index: the other end of the final bracket,
+    /// within 1e-6 relative of the level, where E_MM − MM still has the sign it has at the current index.
+    /// </summary>
+    public double LastBracketOtherEnd { get; private set; } = double.NaN;
 
     public LiquidationPriceFinder(MarginEvaluator evaluator)
     {
@@ -44,6 +51,7 @@ public sealed class LiquidationPriceFinder
         ArgumentNullException.ThrowIfNull(account);
         ArgumentNullException.ThrowIfNull(market);
         ArgumentNullException.ThrowIfNull(arrays);
+        LastBracketOtherEnd = double.NaN;
         _evaluator.Evaluate(account, market, arrays, _result);
         var s = market.Index(underlyingId);
         if (_result.BelowMaintenance)
@@ -69,6 +77,7 @@ public sealed class LiquidationPriceFinder
                 if (Surplus(account, underlyingId, x) < 0 != startNegative)
                 {
                     downRoot = Refine(account, underlyingId, x, prevDown, startNegative);
+                    _downOther = _other;
                 }
                 prevDown = x;
                 downOpen = x > 0;
@@ -79,21 +88,16 @@ public sealed class LiquidationPriceFinder
                 if (Surplus(account, underlyingId, x) < 0 != startNegative)
                 {
                     upRoot = Refine(account, underlyingId, prevUp, x, startNegative);
+                    _upOther = _other;
                 }
                 prevUp = x;
                 upOpen = x < Ceiling * s;
             }
             if (!double.IsNaN(downRoot) || !double.IsNaN(upRoot))
             {
-                if (double.IsNaN(upRoot))
-                {
-                    return downRoot;
-                }
-                if (double.IsNaN(downRoot))
-                {
-                    return upRoot;
-                }
-                return s - downRoot <= upRoot - s ? downRoot : upRoot;
+                var useDown = double.IsNaN(upRoot) || (!double.IsNaN(downRoot) && s - downRoot <= upRoot - s);
+                LastBracketOtherEnd = useDown ? _downOther : _upOther;
+                return useDown ? downRoot : upRoot;
             }
             if (s == 0)
             {
@@ -152,6 +156,23 @@ public sealed class LiquidationPriceFinder
                 fHi = fm;
             }
         }
+        while (hi - lo > RelativePrecision * hi)
+        {
+            var mid = 0.5 * (lo + hi);
+            if (mid <= lo || mid >= hi)
+            {
+                break;
+            }
+            if (Surplus(account, u, mid) < 0 == fLo < 0)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        _other = loChanged ? hi : lo;
         return loChanged ? lo : hi;
     }
 

@@ -99,7 +99,15 @@ public sealed class RiskArrays
         }
         var row = _values.AsSpan(id * Stride, Stride);
         FillScan(ins, market, market.MaintenanceMultiplier(u), row[MarkOffset], row.Slice(MmOffset, Scenarios + 2));
-        FillScan(ins, market, market.InitialMultiplier(u), row[MarkOffset], row.Slice(ImOffset, Scenarios + 2));
+        if (market.InitialMultiplier(u) == market.MaintenanceMultiplier(u))
+        {
+            // Same inputs, same array: copy rather than revalue every scenario twice.
+            row.Slice(MmOffset, Scenarios + 2).CopyTo(row.Slice(ImOffset, Scenarios + 2));
+        }
+        else
+        {
+            FillScan(ins, market, market.InitialMultiplier(u), row[MarkOffset], row.Slice(ImOffset, Scenarios + 2));
+        }
         _scanStamp[id] = uVersion;
         _scanGlobal[id] = market.GlobalVersion;
     }

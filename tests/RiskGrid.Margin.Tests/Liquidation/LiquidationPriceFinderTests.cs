@@ -65,20 +65,16 @@ public sealed class LiquidationPriceFinderTests
                 {
                     continue;
                 }
-                // At the reported level the surplus has the other sign than at the current index, and within the
-                // 1e-6 relative precision towards the current index it has the current sign again. (Surpluses are
-                // whole micro-dollars, so a book with almost no net exposure can flicker at the micro level.)
+                // At the reported level the surplus has the other sign than at the current index; the other end of
+                // the final bracket, within the 1e-6 relative precision, still has the current sign.
+                var other = b.PriceFinder.LastBracketOtherEnd;
                 var atS = Surplus(b, id, s);
                 var atX = Surplus(b, id, x);
-                var back = false;
-                for (var k = 1; k <= 5 && !back; k++)
-                {
-                    var probe = x + (s > x ? 1 : -1) * Math.Max(x, 1e-9) * 0.25e-6 * k;
-                    back = Surplus(b, id, probe) < 0 == atS < 0;
-                }
+                var atOther = Surplus(b, id, other);
                 b.SetPrice(u, s);
                 Assert.True(atX < 0 != atS < 0, $"{u}: level {x} has the current sign (seed {seed})");
-                Assert.True(back, $"{u}: no sign change within 1e-6 of {x} (seed {seed})");
+                Assert.True(atOther < 0 == atS < 0, $"{u}: bracket end {other} has the other sign (seed {seed})");
+                Assert.True(Math.Abs(other - x) <= 1e-6 * Math.Max(x, other), $"{u}: bracket {x}..{other} too wide");
             }
         }, iter: 200);
     }
