@@ -44,8 +44,11 @@ public static class CollateralValuator
             var amount = units * toAmount[a];
             var u = priceIndex[a];
             var value = amount * market.Index(u);
-            var wIm = Weight(wInitial[a], market.InitialMultiplier(u), imfs[a], amount);
-            var wMm = Weight(wMaintenance[a], market.MaintenanceMultiplier(u), imfs[a], amount);
+            var imf = imfs[a];
+            // §3 size factor, shared by both weights (sqrt once).
+            var sizeCap = imf > 0 ? 1.1 / (1 + imf * Math.Sqrt(amount)) : double.PositiveInfinity;
+            var wIm = Math.Min(1 - Math.Min(1, (1 - wInitial[a]) * market.InitialMultiplier(u)), sizeCap);
+            var wMm = Math.Min(1 - Math.Min(1, (1 - wMaintenance[a]) * market.MaintenanceMultiplier(u)), sizeCap);
             im += Micros.RoundValueDown(value * wIm);
             mm += Micros.RoundValueDown(value * wMm);
             raw += Micros.RoundValueDown(value);

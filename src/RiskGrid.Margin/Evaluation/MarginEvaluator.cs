@@ -59,6 +59,7 @@ public sealed class MarginEvaluator
             var ins = instruments[pos.Instrument.Value];
             var u = ins.UnderlyingId;
             var q = pos.SizeLots * ins.LotSize;
+            long posIm = 0, posMm = 0, isolated = 0;
             if (ins.IsLinear)
             {
                 // The mark of a linear instrument is its underlying's index (§8).
@@ -69,11 +70,13 @@ public sealed class MarginEvaluator
                 {
                     StandardMargin.Linear(ins, Math.Abs(q) * mark, market.InitialMultiplier(u),
                         market.MaintenanceMultiplier(u), out var imUsd, out var mmUsd);
-                    positionIm[i] = Micros.RoundRequirementUp(imUsd);
-                    positionMm[i] = Micros.RoundRequirementUp(mmUsd);
+                    posIm = Micros.RoundRequirementUp(imUsd);
+                    posMm = Micros.RoundRequirementUp(mmUsd);
                 }
                 if (pos.IsIsolated)
                 {
+                    positionIm[i] = posIm;
+                    positionMm[i] = posMm;
                     isolatedEquity[i] = pos.IsolatedMarginMicros + value;
                     continue;
                 }
@@ -89,12 +92,15 @@ public sealed class MarginEvaluator
                 {
                     StandardMargin.ShortOption(ins, -q, market.Index(u), market.InitialMultiplier(u),
                         market.MaintenanceMultiplier(u), out var imUsd, out var mmUsd);
-                    positionIm[i] = Micros.RoundRequirementUp(imUsd);
-                    positionMm[i] = Micros.RoundRequirementUp(mmUsd);
+                    posIm = Micros.RoundRequirementUp(imUsd);
+                    posMm = Micros.RoundRequirementUp(mmUsd);
                 }
             }
-            im += positionIm[i];
-            mm += positionMm[i];
+            positionIm[i] = posIm;
+            positionMm[i] = posMm;
+            isolatedEquity[i] = isolated;
+            im += posIm;
+            mm += posMm;
         }
         result.UnrealizedPnlMicros = upnl;
         result.OptionValueMicros = optionValue;

@@ -102,6 +102,9 @@ public sealed class MarginResult
 
     internal Span<long> IsolatedEquity => _isolatedEquity.AsSpan(0, PositionCount);
 
+    /// <summary>Set by the portfolio calculator when it fills the group figures.</summary>
+    internal bool GroupsWritten { get; set; }
+
     /// <summary>Resets every figure for an evaluation of <paramref name="positionCount"/> positions.</summary>
     internal void Reset(int positionCount, int underlyingCount)
     {
@@ -120,15 +123,17 @@ public sealed class MarginResult
             GroupShortOptionMinimumMicros = new long[underlyingCount];
             GroupNetDeltaUsd = new double[underlyingCount];
         }
+        // Per-position figures are written in full by the evaluator; group figures only in portfolio mode, so they
+        // are cleared only when the last evaluation wrote them.
         PositionCount = positionCount;
-        _positionIm.AsSpan(0, positionCount).Clear();
-        _positionMm.AsSpan(0, positionCount).Clear();
-        _positionValue.AsSpan(0, positionCount).Clear();
-        _isolatedEquity.AsSpan(0, positionCount).Clear();
-        Array.Clear(GroupPresent);
-        Array.Clear(GroupScanMicros);
-        Array.Clear(GroupShortOptionMinimumMicros);
-        Array.Clear(GroupNetDeltaUsd);
+        if (GroupsWritten)
+        {
+            Array.Clear(GroupPresent);
+            Array.Clear(GroupScanMicros);
+            Array.Clear(GroupShortOptionMinimumMicros);
+            Array.Clear(GroupNetDeltaUsd);
+            GroupsWritten = false;
+        }
         CollateralImMicros = CollateralMmMicros = CollateralRawMicros = 0;
         UnrealizedPnlMicros = OptionValueMicros = 0;
         InitialMarginMicros = MaintenanceMarginMicros = 0;

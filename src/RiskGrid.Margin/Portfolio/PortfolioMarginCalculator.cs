@@ -85,6 +85,7 @@ public sealed class PortfolioMarginCalculator
             var p = _catalog.Params;
             var mm = Requirement(p, market, rows, MmScanOffset, scan, remaining, out var credit);
             ReportGroups(p, market, rows, scan, result);
+            result.GroupsWritten = true;
             result.CreditMicros = Micros.RoundValueDown(credit);
             result.MaintenanceMarginMicros = Micros.RoundRequirementUp(mm);
 
