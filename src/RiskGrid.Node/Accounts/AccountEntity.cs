@@ -1,0 +1,157 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.Persistence;
+
+namespace RiskGrid.Node.Accounts;
+
+/// <summary>
+/// One trader account: the single writer of its sub-accounts, balances, positions, modes and isolated margins.
+/// A command is decided against the margin core (<see cref="AccountCommandHandler"/>), then its event is persisted,
+/// then applied, then answered; a rejection persists nothing. A command id already applied gets its first answer
+/// again (the dedupe record is state, so it survives restarts and shard moves). Snapshots every
+/// <see cref="AccountSettings.SnapshotEvery"/> events; older snapshots are deleted once a newer one is stored. The
+/// journal itself is kept: it is the account's audit trail (<c>GET /v1/accounts/{acct}/events</c>).
+/// </summary>
+public sealed class AccountEntity : UntypedPersistentActor
+{
+    /// <summary>Prefix of every account's persistence id.</summary>
+    public const string PersistencePrefix = "account-";
+
+    private readonly string _accountId;
+    private readonly AccountCommandHandler _handler;
+    private readonly IAccountObserver? _observer;
+    private readonly AccountState _state;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    public AccountEntity(string accountId, AccountCommandHandler handler, IAccountObserver? observer)
+    {
+        _accountId = accountId;
+        _handler = handler;
+        _observer = observer;
+        _state = new AccountState(handler.Catalog, (long)handler.Settings.DedupeRetention.TotalMilliseconds);
+        PersistenceId = PersistencePrefix + accountId;
+    }
+
+    /// <summary>The message sharding sends to hand an entity off or passivate it.</summary>
+    public sealed class Stop
+    {
+        /// <summary>The one instance.</summary>
+        public static readonly Stop Instance = new();
+
+        private Stop()
+        {
+        }
+    }
+
+    /// <inheritdoc />
+    public override string PersistenceId { get; }
+
+    /// <summary>Props of the entity for <paramref name="accountId"/>.</summary>
+    public static Props Props(string accountId, AccountCommandHandler handler, IAccountObserver? observer) =>
+        Akka.Actor.Props.Create(() => new AccountEntity(accountId, handler, observer));
+
+    /// <inheritdoc />
+    protected override void OnRecover(object message)
+    {
+        switch (message)
+        {
+            case SnapshotOffer { Snapshot: AccountSnapshot snapshot }:
+                AccountSnapshots.Restore(snapshot, _state);
+                break;
+            case IAccountEvent e:
+                _state.Apply(e, LastSequenceNr);
+                break;
+            case RecoveryCompleted:
+                if (_state.Exists)
+                {
+                    _observer?.OnChanged(_accountId, _state);
+                }
+                break;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void OnCommand(object message)
+    {
+        switch (message)
+        {
+            case IAccountCommand command:
+                Handle(command);
+                break;
+            case CheckOrder check:
+                Sender.Tell(_handler.CheckOrder(_state, check));
+                break;
+            case GetAccount:
+                Sender.Tell(_state.Exists
+                    ? AccountSnapshots.View(_accountId, _state)
+                    : new CommandRejected(RejectionCode.NotFound, "accountId", $"account {_accountId} does not exist"));
+                break;
+            case SaveSnapshotSuccess saved:
+                DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
+                break;
+            case SaveSnapshotFailure failed:
+                _log.Warning(failed.Cause, "Snapshot failed account={AccountId} seqNr={SequenceNr}", _accountId,
+                    failed.Metadata.SequenceNr);
+                break;
+            case DeleteSnapshotsSuccess:
+                break;
+            case DeleteSnapshotsFailure failed:
+                _log.Warning(failed.Cause, "Deleting old snapshots failed account={AccountId}", _accountId);
+                break;
+            case Stop:
+                Context.Stop(Self);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Handle(IAccountCommand command)
+    {
+        if (_state.TryGetApplied(command.CommandId ?? "", out var first))
+        {
+            Sender.Tell(AccountCommandHandler.SameBody(command, first.Event)
+                ? new CommandAccepted(command.CommandId!, first.SequenceNr, first.Event)
+                : new CommandRejected(RejectionCode.CommandIdReused, "commandId",
+                    $"commandId {command.CommandId} was used before with another body"));
+            return;
+        }
+        var e = _handler.Decide(_state, command, out var rejection);
+        if (e is null)
+        {
+            Sender.Tell(rejection!);
+            return;
+        }
+        Persist(e, Applied);
+    }
+
+    private void Applied(IAccountEvent e)
+    {
+        _state.Apply(e, LastSequenceNr);
+        Sender.Tell(new CommandAccepted(e.CommandId, LastSequenceNr, e));
+        _observer?.OnChanged(_accountId, _state);
+        if (LastSequenceNr % _handler.Settings.SnapshotEvery == 0)
+        {
+            SaveSnapshot(AccountSnapshots.Take(_state));
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
+    {
+        _log.Error(cause, "Persist failed account={AccountId} seqNr={SequenceNr}: the entity stops and recovers on its next message",
+            _accountId, sequenceNr);
+        base.OnPersistFailure(cause, @event, sequenceNr);
+    }
+}
+
+/// <summary>
+/// Told, on the entity's thread, after every persisted change and after recovery: the hook of the node's risk view
+/// (the supervisor tier). Must be quick and must not keep the state it is handed: copy what it needs.
+/// </summary>
+public interface IAccountObserver
+{
+    /// <summary>The account's state changed (or was recovered).</summary>
+    void OnChanged(string accountId, AccountState state);
+}

@@ -1,0 +1,54 @@
+using Akka.Configuration;
+
+namespace RiskGrid.Node.Accounts;
+
+/// <summary>Settings of the account entities (<c>riskgrid.accounts</c>), validated once.</summary>
+public sealed record AccountSettings(int SnapshotEvery, TimeSpan DedupeRetention, int MaxSubAccounts,
+    TimeSpan PassivateAfter, TimeSpan AskTimeout)
+{
+    /// <summary>The defaults of <c>config/accounts.conf</c>.</summary>
+    public static AccountSettings Default { get; } =
+        new(100, TimeSpan.FromHours(24), 32, TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(10));
+
+    /// <summary>Reads <c>riskgrid.accounts</c> from <paramref name="config"/>; a missing key keeps its default, a bad
+    /// value throws naming the key.</summary>
+    public static AccountSettings From(Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        const string root = "riskgrid.accounts";
+        var d = Default;
+        var section = config.HasPath(root) ? config.GetConfig(root) : Config.Empty;
+        var settings = new AccountSettings(
+            section.HasPath("snapshot-every") ? section.GetInt("snapshot-every") : d.SnapshotEvery,
+            section.HasPath("dedupe-retention") ? section.GetTimeSpan("dedupe-retention") : d.DedupeRetention,
+            section.HasPath("max-sub-accounts") ? section.GetInt("max-sub-accounts") : d.MaxSubAccounts,
+            section.HasPath("passivate-after") ? section.GetTimeSpan("passivate-after") : d.PassivateAfter,
+            section.HasPath("ask-timeout") ? section.GetTimeSpan("ask-timeout") : d.AskTimeout);
+        settings.Validate(root);
+        return settings;
+    }
+
+    private void Validate(string root)
+    {
+        if (SnapshotEvery < 1)
+        {
+            throw new ConfigurationException($"{root}.snapshot-every = {SnapshotEvery}: must be at least 1");
+        }
+        if (DedupeRetention <= TimeSpan.Zero)
+        {
+            throw new ConfigurationException($"{root}.dedupe-retention = {DedupeRetention}: must be positive");
+        }
+        if (MaxSubAccounts is < 1 or > 1024)
+        {
+            throw new ConfigurationException($"{root}.max-sub-accounts = {MaxSubAccounts}: must be in [1, 1024]");
+        }
+        if (PassivateAfter <= TimeSpan.Zero)
+        {
+            throw new ConfigurationException($"{root}.passivate-after = {PassivateAfter}: must be positive");
+        }
+        if (AskTimeout <= TimeSpan.Zero)
+        {
+            throw new ConfigurationException($"{root}.ask-timeout = {AskTimeout}: must be positive");
+        }
+    }
+}
