@@ -54,7 +54,8 @@ public sealed class LiquidationPlan
     /// <summary>Health after the plan (+∞ when nothing is left with a requirement).</summary>
     public double HealthAfter { get; internal set; }
 
-    internal void Reset()
+    /// <summary>Empties the plan (a healthy account has nothing to close).</summary>
+    public void Reset()
     {
         Count = 0;
         TotalFeeMicros = 0;

@@ -1,0 +1,99 @@
+using Akka.Actor;
+using Akka.Persistence.Query;
+using Akka.Persistence.Sql.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using RiskGrid.Margin.Instruments;
+using RiskGrid.Node.Time;
+
+namespace RiskGrid.Node.Accounts;
+
+/// <summary>An event of an account's journal with its sequence number.</summary>
+public sealed record JournalEntry(long SequenceNr, IAccountEvent Event);
+
+/// <summary>
+/// A node's door to the account grid: asks the shard region (any account, wherever its shard lives), reads an
+/// account's journal, and renders live metrics. What the API and the load harnesses use.
+/// </summary>
+public sealed class AccountService
+{
+    /// <summary>The most events one journal read returns.</summary>
+    public const int MaxEventsPerRead = 1_000;
+
+    private readonly ActorSystem _system;
+    private readonly IActorRef _region;
+    private readonly string? _readJournalId;
+
+    public AccountService(ActorSystem system, IActorRef region, AccountCommandHandler handler, IMarketAccessor market,
+        IGridClock clock, string? readJournalId)
+    {
+        _system = system ?? throw new ArgumentNullException(nameof(system));
+        _region = region ?? throw new ArgumentNullException(nameof(region));
+        ArgumentNullException.ThrowIfNull(handler);
+        Catalog = handler.Catalog;
+        Settings = handler.Settings;
+        Clock = clock ?? throw new ArgumentNullException(nameof(clock));
+        Metrics = new AccountMetrics(handler.Catalog, market);
+        _readJournalId = readJournalId;
+    }
+
+    /// <summary>The shard region of accounts on this node.</summary>
+    public IActorRef Region => _region;
+
+    /// <summary>Instruments.</summary>
+    public InstrumentCatalog Catalog { get; }
+
+    /// <summary>Account settings (the ask timeout among them).</summary>
+    public AccountSettings Settings { get; }
+
+    /// <summary>The grid clock commands are stamped with.</summary>
+    public IGridClock Clock { get; }
+
+    /// <summary>Live §11 metrics of sub-accounts.</summary>
+    public AccountMetrics Metrics { get; }
+
+    /// <summary>Sends <paramref name="message"/> to its account and waits for the answer (up to the ask timeout:
+    /// then <see cref="TimeoutException"/>; the caller retries with the same command id).</summary>
+    public async Task<IAccountReply> AskAsync(IAccountMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        try
+        {
+            return await _region.Ask<IAccountReply>(message, Settings.AskTimeout, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (AskTimeoutException e)
+        {
+            throw new TimeoutException($"account {message.AccountId} did not answer within {Settings.AskTimeout}", e);
+        }
+    }
+
+    /// <summary>Events of <paramref name="accountId"/> from sequence number <paramref name="fromSequenceNr"/> on, at
+    /// most <paramref name="limit"/>, in order.</summary>
+    public async Task<IReadOnlyList<JournalEntry>> ReadEventsAsync(string accountId, long fromSequenceNr, int limit,
+        CancellationToken cancellationToken)
+    {
+        if (_readJournalId is null)
+        {
+            throw new InvalidOperationException("this node has no read journal configured");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        var journal = PersistenceQuery.Get(_system).ReadJournalFor<SqlReadJournal>(_readJournalId);
+        var events = await journal
+            .CurrentEventsByPersistenceId(AccountEntity.PersistencePrefix + accountId, Math.Max(1, fromSequenceNr),
+                long.MaxValue)
+            .Take(Math.Min(limit, MaxEventsPerRead))
+            .RunWith(Sink.Seq<EventEnvelope>(), _system.Materializer())
+            .WaitAsync(Settings.AskTimeout, cancellationToken)
+            .ConfigureAwait(false);
+        var entries = new List<JournalEntry>(events.Count);
+        foreach (var e in events)
+        {
+            if (e.Event is IAccountEvent accountEvent)
+            {
+                entries.Add(new JournalEntry(e.SequenceNr, accountEvent));
+            }
+        }
+        return entries;
+    }
+}
