@@ -25,7 +25,7 @@ export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 # Playwright drives Debian's /usr/bin/chromium and must never fetch a browser of its own.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: build publish test test-services postgres-up postgres-down chromium run bench clean
+.PHONY: build publish test test-services postgres-up postgres-down chromium run bench clean cluster-up cluster-down
 
 build:
 	$(DOTNET) build RiskGrid.sln -c $(CONFIGURATION) $(ARTIFACTS_FLAG)
@@ -56,6 +56,14 @@ postgres-down:
 
 chromium:
 	bash cluster/ensure-chromium.sh
+
+# Builds first when build/riskgrid is missing; see cluster/up.sh for ports, logs and tokens.
+cluster-up:
+	@if [ ! -x $(PUBLISH_DIR)/riskgrid ]; then $(MAKE) --no-print-directory build; fi
+	bash cluster/up.sh
+
+cluster-down:
+	bash cluster/down.sh
 
 run: build
 	bin/riskgrid examples

@@ -1,14 +1,29 @@
+using System.CommandLine;
+using RiskGrid.Load.Accounts;
+using RiskGrid.Load.Feed;
+
 namespace RiskGrid.Load;
 
 /// <summary>
-/// Entry point of the load harnesses (open-model, HdrHistogram percentiles in µs). No harness is registered yet;
-/// the project exists so the solution builds and the harnesses have a home.
+/// Entry point of the load harnesses: open-model drivers with HdrHistogram percentiles in µs. One verb per harness,
+/// named for topology and measure:
+/// <list type="bullet">
+/// <item><c>feed-latency</c>: tick published → node price view updated, paced (one node, inproc or tcp).</item>
+/// <item><c>replay-throughput</c>: the most ticks per second one node's price view absorbs from the feed.</item>
+/// </list>
 /// </summary>
 internal static class Program
 {
-    public static int Main()
+    public static int Main(string[] args)
     {
-        Console.Error.WriteLine("riskgrid-load: no load harness is registered yet (micro-benchmarks: make bench)");
-        return 2;
+        var root = new RootCommand("RiskGrid load harnesses (run in Release)")
+        {
+            FeedLatencyHarness.Command(),
+            ReplayThroughputHarness.Command(),
+            FillLoadHarness.Command(),
+            AccountMemoryHarness.Command(),
+            AccountRecoveryHarness.Command(),
+        };
+        return root.Parse(args).Invoke();
     }
 }

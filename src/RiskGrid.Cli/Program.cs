@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using RiskGrid.Cli.Calculator;
 using RiskGrid.Cli.Examples;
+using RiskGrid.Cli.Node;
 
 namespace RiskGrid.Cli;
 
@@ -26,6 +27,9 @@ internal static class Program
         {
             MarginCommand.Create(streams),
             ExamplesCommand.Create(streams),
+            NodeCommand.Create(streams),
+            Feed.ReplayCommand.Create(streams),
+            Feed.FeedStatsCommand.Create(streams),
         };
         var status = root.Parse(args).Invoke(new InvocationConfiguration
         {

@@ -129,7 +129,17 @@ public sealed class AccountCommandHandler
         CheckResult result;
         lock (market.Gate)
         {
-            result = tools.Checks.Order(sub!.Portfolio, market.Market, market.Arrays, instrument!, query.SizeLots,
+            var copy = tools.Copy;
+            copy.CopyFrom(sub!.Portfolio);
+            if (copy.IndexOf(instrument!.Id) < 0)
+            {
+                copy.Add(new Position(instrument.Id, 1, query.Price));
+            }
+            if (!MarketGuards.IsPriced(copy, market.Market, _catalog))
+            {
+                return new OrderChecked(false, Unpriced);
+            }
+            result = tools.Checks.Order(sub.Portfolio, market.Market, market.Arrays, instrument, query.SizeLots,
                 query.Price);
         }
         return new OrderChecked(result.Accepted, Figures(result));
@@ -244,6 +254,11 @@ public sealed class AccountCommandHandler
             CheckResult result;
             lock (market.Gate)
             {
+                if (!MarketGuards.IsPriced(sub.Portfolio, market.Market, _catalog))
+                {
+                    rejection = new CommandRejected(RejectionCode.Refused, "mode", UnpricedMessage, Unpriced);
+                    return null;
+                }
                 result = Tools.Checks.ModeSwitch(sub.Portfolio, market.Market, market.Arrays, m.Mode);
             }
             if (!result.Accepted)
@@ -298,6 +313,11 @@ public sealed class AccountCommandHandler
         var market = _market.Current;
         lock (market.Gate)
         {
+            if (!MarketGuards.IsPriced(copy, market.Market, _catalog))
+            {
+                rejection = new CommandRejected(RejectionCode.Refused, "margin", UnpricedMessage, Unpriced);
+                return null;
+            }
             var evaluator = tools.Evaluator;
             evaluator.Evaluate(portfolio, market.Market, market.Arrays, tools.Before);
             evaluator.Evaluate(copy, market.Market, market.Arrays, tools.After);
@@ -374,6 +394,14 @@ public sealed class AccountCommandHandler
         CheckResult result;
         lock (market.Gate)
         {
+            if (!MarketGuards.IsPriced(sub.Portfolio, market.Market, _catalog))
+            {
+                rejection = sub.Portfolio.Balances[asset] < units
+                    ? new CommandRejected(RejectionCode.Refused, "amount",
+                        $"the sub-account holds {sub.Portfolio.Balances[asset]} units, {units} asked")
+                    : new CommandRejected(RejectionCode.Refused, "amount", UnpricedMessage, Unpriced);
+                return false;
+            }
             result = Tools.Checks.Withdrawal(sub.Portfolio, market.Market, market.Arrays, asset, units);
         }
         rejection = result.Outcome switch
@@ -480,6 +508,10 @@ public sealed class AccountCommandHandler
             : null;
         return rejection is null;
     }
+
+    private const string UnpricedMessage = "an underlying this account depends on has never been priced on this node";
+
+    private static readonly CheckFigures Unpriced = new("STALE_INDEX", 0, 0, 0, 0, 0, 0);
 
     private static CommandRejected Malformed(string field, string message) =>
         new(RejectionCode.Malformed, field, message);

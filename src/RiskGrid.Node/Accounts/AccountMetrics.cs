@@ -55,6 +55,20 @@ public sealed class AccountMetrics
         var market = _market.Current;
         lock (market.Gate)
         {
+            if (!MarketGuards.IsPriced(account, market.Market, _catalog))
+            {
+                using var json = new System.Text.Json.Utf8JsonWriter(output);
+                json.WriteStartObject();
+                json.WriteBoolean("priced", false);
+                json.WriteStartArray("unpriced");
+                foreach (var name in MarketGuards.Unpriced(account, market.Market, _catalog))
+                {
+                    json.WriteStringValue(name);
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+                return market.Market.AsOfMs;
+            }
             tools.Evaluator.Evaluate(account, market.Market, market.Arrays, tools.Result);
             tools.Writer.MarkCrossUnderlyings(account, tools.Cross);
             for (var u = 0; u < tools.Cross.Length; u++)

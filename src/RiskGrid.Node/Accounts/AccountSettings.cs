@@ -4,11 +4,11 @@ namespace RiskGrid.Node.Accounts;
 
 /// <summary>Settings of the account entities (<c>riskgrid.accounts</c>), validated once.</summary>
 public sealed record AccountSettings(int SnapshotEvery, TimeSpan DedupeRetention, int MaxSubAccounts,
-    TimeSpan PassivateAfter, TimeSpan AskTimeout)
+    TimeSpan AskTimeout)
 {
     /// <summary>The defaults of <c>config/accounts.conf</c>.</summary>
     public static AccountSettings Default { get; } =
-        new(100, TimeSpan.FromHours(24), 32, TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(10));
+        new(100, TimeSpan.FromHours(24), 32, TimeSpan.FromSeconds(10));
 
     /// <summary>Reads <c>riskgrid.accounts</c> from <paramref name="config"/>; a missing key keeps its default, a bad
     /// value throws naming the key.</summary>
@@ -22,7 +22,6 @@ public sealed record AccountSettings(int SnapshotEvery, TimeSpan DedupeRetention
             section.HasPath("snapshot-every") ? section.GetInt("snapshot-every") : d.SnapshotEvery,
             section.HasPath("dedupe-retention") ? section.GetTimeSpan("dedupe-retention") : d.DedupeRetention,
             section.HasPath("max-sub-accounts") ? section.GetInt("max-sub-accounts") : d.MaxSubAccounts,
-            section.HasPath("passivate-after") ? section.GetTimeSpan("passivate-after") : d.PassivateAfter,
             section.HasPath("ask-timeout") ? section.GetTimeSpan("ask-timeout") : d.AskTimeout);
         settings.Validate(root);
         return settings;
@@ -41,10 +40,6 @@ public sealed record AccountSettings(int SnapshotEvery, TimeSpan DedupeRetention
         if (MaxSubAccounts is < 1 or > 1024)
         {
             throw new ConfigurationException($"{root}.max-sub-accounts = {MaxSubAccounts}: must be in [1, 1024]");
-        }
-        if (PassivateAfter <= TimeSpan.Zero)
-        {
-            throw new ConfigurationException($"{root}.passivate-after = {PassivateAfter}: must be positive");
         }
         if (AskTimeout <= TimeSpan.Zero)
         {

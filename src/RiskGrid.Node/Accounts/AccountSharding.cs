@@ -58,13 +58,13 @@ public static class AccountSharding
 
     /// <summary>Starts the region (entities hosted here) and returns it.</summary>
     public static IActorRef Start(ActorSystem system, AccountCommandHandler handler, IAccountObserver? observer,
-        int shards, string? role = null)
+        int shards, TimeSpan passivateIdleAfter, string? role = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(handler);
         var sharding = ClusterSharding.Get(system);
         var settings = ClusterShardingSettings.Create(system)
-            .WithPassivateIdleAfter(handler.Settings.PassivateAfter)
+            .WithPassivateIdleAfter(passivateIdleAfter)
             .WithRememberEntities(false);
         if (role is not null)
         {

@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text;
+using Akka.Configuration;
+
+namespace RiskGrid.Node.Hosting;
+
+/// <summary>
+/// The Akka HOCON a node runs with, derived from its settings: cluster provider on dot-netty TCP, the split-brain
+/// resolver (keep-majority), sharding (ddata, remember-entities off), Akka.Persistence.Sql journal, snapshot store
+/// and read journal started at boot, and coordinated shutdown that leaves the cluster but never exits the process
+/// itself (the host does). Falls back to the node's whole configuration, so a profile's raw <c>akka.*</c> keys
+/// apply where the settings do not own them.
+/// </summary>
+internal static class AkkaConfigBuilder
+{
+    public const string JournalPluginId = "akka.persistence.journal.sql";
+    public const string SnapshotPluginId = "akka.persistence.snapshot-store.sql";
+    public const string ReadJournalPluginId = "akka.persistence.query.journal.sql";
+
+    /// <summary>linq2db provider names (STACK-NOTES: name the exact one, or detection runs again and again).</summary>
+    public const string SqliteProvider = "SQLite.MS";
+
+    /// <inheritdoc cref="SqliteProvider"/>
+    public const string PostgresProvider = "PostgreSQL.15";
+
+    public static Config Build(NodeSettings settings)
+    {
+        var journal = settings.Journal;
+        var (journalConnection, snapshotConnection, provider, schema) = journal.Profile switch
+        {
+            JournalProfile.Sqlite => ($"Data Source={journal.SqliteJournalPath}",
+                $"Data Source={journal.SqliteSnapshotPath}", SqliteProvider, "null"),
+            _ => (journal.PostgresConnectionString, journal.PostgresConnectionString, PostgresProvider,
+                Quote(journal.PostgresSchema)),
+        };
+        var hocon = new StringBuilder();
+        hocon.Append(CultureInfo.InvariantCulture, $$"""
+            akka {
+                actor.provider = cluster
+                remote.dot-netty.tcp {
+                    hostname = {{Quote(settings.Remote.Hostname)}}
+                    port = {{settings.Remote.Port}}
+                }
+                cluster {
+                    roles = [{{string.Join(", ", settings.Roles.Select(Quote))}}]
+                    min-nr-of-members = 1
+                    run-coordinated-shutdown-when-down = on
+                    downing-provider-class = "Akka.Cluster.SBR.SplitBrainResolverProvider, Akka.Cluster"
+                    split-brain-resolver {
+                        active-strategy = keep-majority
+                        stable-after = {{Millis(settings.SplitBrainStableAfter)}}
+                    }
+                    sharding {
+                        state-store-mode = ddata
+                        remember-entities = off
+                        passivate-idle-entity-after = {{Millis(settings.Sharding.PassivateIdleAfter)}}
+                    }
+                }
+                coordinated-shutdown {
+                    exit-clr = off
+                    run-by-clr-shutdown-hook = on
+                }
+                persistence {
+                    journal {
+                        plugin = {{Quote(JournalPluginId)}}
+                        auto-start-journals = [{{Quote(JournalPluginId)}}]
+                        sql {
+                            class = "Akka.Persistence.Sql.Journal.SqlWriteJournal, Akka.Persistence.Sql"
+                            connection-string = {{Quote(journalConnection)}}
+                            provider-name = {{Quote(provider)}}
+                            parallelism = {{journal.Parallelism}}
+                            buffer-size = {{journal.BufferSize}}
+                            batch-size = {{journal.BatchSize}}
+                            auto-initialize = on
+                            default.schema-name = {{schema}}
+                        }
+                    }
+                    snapshot-store {
+                        plugin = {{Quote(SnapshotPluginId)}}
+                        auto-start-snapshot-stores = [{{Quote(SnapshotPluginId)}}]
+                        sql {
+                            class = "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql"
+                            connection-string = {{Quote(snapshotConnection)}}
+                            provider-name = {{Quote(provider)}}
+                            auto-initialize = on
+                            default.schema-name = {{schema}}
+                        }
+                    }
+                    query.journal.sql {
+                        class = "Akka.Persistence.Sql.Query.SqlReadJournalProvider, Akka.Persistence.Sql"
+                        plugin-id = {{Quote(ReadJournalPluginId)}}
+                        write-plugin = {{Quote(JournalPluginId)}}
+                        connection-string = {{Quote(journalConnection)}}
+                        provider-name = {{Quote(provider)}}
+                        default.schema-name = {{schema}}
+                    }
+                }
+            }
+            """);
+        return ConfigurationFactory.ParseString(hocon.ToString())
+            .WithFallback(Serialization.AccountSerializer.Config)
+            .WithFallback(ManualPrices.ManualPriceSerializer.Config)
+            .WithFallback(settings.Source);
+    }
+
+    /// <summary>The Akka address of a seed endpoint.</summary>
+    public static string SeedAddress(EndpointSettings seed) =>
+        $"akka.tcp://{NodeSettings.ActorSystemName}@{seed.Hostname}:{seed.Port.ToString(CultureInfo.InvariantCulture)}";
+
+    private static string Millis(TimeSpan duration) =>
+        ((long)Math.Ceiling(duration.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture) + "ms";
+
+    private static string Quote(string value) =>
+        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
+        + "\"";
+}
