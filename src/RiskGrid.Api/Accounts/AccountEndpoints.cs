@@ -194,7 +194,8 @@ public static class AccountEndpoints
             {
                 return ApiErrors.Unavailable("the journal did not answer in time");
             }
-            if (entries.Count == 0 && from == 1)
+            if (entries.Count == 0 &&
+                (from == 1 || (await accounts.ReadEventsAsync(acct, 1, 1, ct).ConfigureAwait(false)).Count == 0))
             {
                 return ApiErrors.NotFound($"account {acct} does not exist", "accountId");
             }

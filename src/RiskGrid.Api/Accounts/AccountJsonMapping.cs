@@ -13,6 +13,9 @@ public static class AccountJsonMapping
 {
     private const string DecimalFormat = "0.############################";
 
+    /// <summary>Largest size accepted in instrument units (a venue's sanity bound; the grid's fixed point holds more).</summary>
+    private const decimal MaxUnits = 1_000_000_000m;
+
     /// <summary>A decimal from a JSON string (<c>"12.5"</c>, no exponent, no separators) or number.</summary>
     public static bool TryDecimal(JsonElement element, out decimal value)
     {
@@ -78,6 +81,11 @@ public static class AccountJsonMapping
             error = "must be a positive decimal string or number";
             return false;
         }
+        if (value > MaxUnits)
+        {
+            error = $"must be at most {MaxUnits.ToString(CultureInfo.InvariantCulture)}";
+            return false;
+        }
         var inLots = value / instrument.Lot;
         if (inLots != decimal.Truncate(inLots) || inLots > long.MaxValue / 2)
         {
@@ -101,7 +109,11 @@ public static class AccountJsonMapping
 
     /// <summary>Unix milliseconds as ISO 8601 UTC.</summary>
     public static string Time(long ms) =>
-        DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(ms, MinTimeMs, MaxTimeMs))
+            .ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static readonly long MinTimeMs = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
+    private static readonly long MaxTimeMs = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
 
     /// <summary>The API name of a margin mode.</summary>
     public static string ModeName(MarginMode mode) => mode == MarginMode.Portfolio ? "PORTFOLIO" : "STANDARD";

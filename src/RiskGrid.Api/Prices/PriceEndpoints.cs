@@ -30,7 +30,7 @@ public sealed record UnderlyingJson(string Underlying, double? Index, string Sta
 
 /// <summary>A source's counters in GET /v1/prices.</summary>
 public sealed record SourceStatsJson(string Source, long Accepted, long Dropped, long NonFinite, long Zero,
-    long Negative, long Duplicates, long OutOfOrder, long Gaps, long Unrouted, long? LastAgeMs);
+    long Negative, long Duplicates, long OutOfOrder, long FutureDated, long Gaps, long Unrouted, long? LastAgeMs);
 
 /// <summary>GET /v1/prices.</summary>
 public sealed record PricesResponse(string AsOf, long Version, IReadOnlyList<UnderlyingJson> Underlyings,
@@ -120,7 +120,7 @@ public static class PriceEndpoints
             u.Sources.Select(s => new SourcePriceJson(s.Source, s.LastPrice, AccountJsonMapping.Time(s.LastTickMs),
                 s.AgeMs, s.Valid)).ToList())).ToList(),
         r.Sources.Select(s => new SourceStatsJson(s.Source, s.Accepted, s.Dropped, s.NonFinite, s.Zero, s.Negative,
-            s.Duplicates, s.OutOfOrder, s.Gaps, s.Unrouted, s.LastAgeMs)).ToList());
+            s.Duplicates, s.OutOfOrder, s.FutureDated, s.Gaps, s.Unrouted, s.LastAgeMs)).ToList());
 
     private static double Finite(double x) => double.IsFinite(x) ? x : 0;
 

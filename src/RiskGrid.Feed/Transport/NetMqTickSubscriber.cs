@@ -166,6 +166,7 @@ public sealed class NetMqTickSubscriber : ITickSubscriber
                 if (_socket.TryReceive(ref message, _options.ReceivePollInterval))
                 {
                     OnMessage(ref message);
+                    SpinReceive(ref message);
                 }
             }
         }
@@ -176,6 +177,33 @@ public sealed class NetMqTickSubscriber : ITickSubscriber
         finally
         {
             message.Close();
+        }
+    }
+
+    /// <summary>Takes frames without blocking until none has come for <see cref="TickTransportOptions.ReceiveSpin"/>.</summary>
+    private void SpinReceive(ref Msg message)
+    {
+        var spinTicks = (long)(_options.ReceiveSpin.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        if (spinTicks <= 0)
+        {
+            return;
+        }
+        var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + spinTicks;
+        var spinner = default(SpinWait);
+        while (!_stopRequested)
+        {
+            if (_socket.TryReceive(ref message, TimeSpan.Zero))
+            {
+                OnMessage(ref message);
+                deadline = System.Diagnostics.Stopwatch.GetTimestamp() + spinTicks;
+                spinner = default;
+                continue;
+            }
+            if (System.Diagnostics.Stopwatch.GetTimestamp() > deadline)
+            {
+                return;
+            }
+            spinner.SpinOnce(sleep1Threshold: -1);
         }
     }
 

@@ -1,3 +1,4 @@
+using RiskGrid.Margin;
 using RiskGrid.Margin.Accounts;
 using RiskGrid.Margin.Checks;
 using RiskGrid.Margin.Evaluation;
@@ -120,7 +121,8 @@ public sealed class AccountCommandHandler
         }
         if (!TryGetSub(state, query.SubAccount, "subAccount", out var sub, out var rejection) ||
             !TryResolve(query.Instrument, out var instrument, out rejection) ||
-            !TryTrade(query.SizeLots, query.Price, 0, out rejection))
+            !TryTrade(query.SizeLots, query.Price, 0, out rejection) ||
+            !TryNotional(PositionLots(sub!, instrument!), query.SizeLots, instrument!, query.Price, out rejection))
         {
             return rejection!;
         }
@@ -300,7 +302,7 @@ public sealed class AccountCommandHandler
         if (delta > 0 && portfolio.Balances[0] < delta)
         {
             rejection = new CommandRejected(RejectionCode.Refused, "margin",
-                $"the cross pool holds {portfolio.Balances[0]} USD micros, {delta} needed");
+                $"the cross pool holds {FixedPoint.Format(portfolio.Balances[0], 6)} USD, {FixedPoint.Format(delta, 6)} needed");
             return null;
         }
         var tools = Tools;
@@ -397,8 +399,8 @@ public sealed class AccountCommandHandler
             if (!MarketGuards.IsPriced(sub.Portfolio, market.Market, _catalog))
             {
                 rejection = sub.Portfolio.Balances[asset] < units
-                    ? new CommandRejected(RejectionCode.Refused, "amount",
-                        $"the sub-account holds {sub.Portfolio.Balances[asset]} units, {units} asked")
+                    ? new CommandRejected(RejectionCode.Refused, "amount", Insufficient(sub, asset, units),
+                        Unpriced with { Outcome = "INSUFFICIENT_BALANCE" })
                     : new CommandRejected(RejectionCode.Refused, "amount", UnpricedMessage, Unpriced);
                 return false;
             }
@@ -407,12 +409,18 @@ public sealed class AccountCommandHandler
         rejection = result.Outcome switch
         {
             CheckOutcome.Accepted => null,
-            CheckOutcome.InsufficientBalance => Refused("amount", result,
-                $"the sub-account holds {sub.Portfolio.Balances[asset]} units, {units} asked"),
+            CheckOutcome.InsufficientBalance => Refused("amount", result, Insufficient(sub, asset, units)),
             CheckOutcome.StaleIndex => Refused("amount", result, "an index this account depends on is stale"),
             _ => Refused("amount", result, "the withdrawal would leave initial margin unmet (E_IM - IM < 0)"),
         };
         return rejection is null;
+    }
+
+    private string Insufficient(SubAccountState sub, int asset, long units)
+    {
+        var a = _catalog.Params.Assets[asset];
+        return $"the sub-account holds {FixedPoint.Format(sub.Portfolio.Balances[asset], a.Decimals)} {a.Name}, " +
+               $"{FixedPoint.Format(units, a.Decimals)} asked";
     }
 
     private static bool TryEffect(SubAccountState sub, Instrument instrument, long sizeLots, double price,
@@ -421,6 +429,11 @@ public sealed class AccountCommandHandler
         var i = sub.IndexOf(instrument);
         var size = i >= 0 ? sub.Portfolio[i].SizeLots : 0;
         var entry = i >= 0 ? sub.Portfolio[i].EntryPrice : 0;
+        if (!TryNotional(size, sizeLots, instrument, price, out rejection))
+        {
+            effect = default;
+            return false;
+        }
         try
         {
             effect = FillMath.Apply(instrument, size, entry, sizeLots, price);
@@ -434,6 +447,22 @@ public sealed class AccountCommandHandler
         }
         rejection = null;
         return true;
+    }
+
+    private static long PositionLots(SubAccountState sub, Instrument instrument)
+    {
+        var i = sub.IndexOf(instrument);
+        return i >= 0 ? sub.Portfolio[i].SizeLots : 0;
+    }
+
+    private static bool TryNotional(long sizeLots, long fillLots, Instrument instrument, double price,
+        out CommandRejected? rejection)
+    {
+        rejection = Math.Abs((double)fillLots * instrument.LotSize * price) > MaxNotionalUsd ||
+                    Math.Abs((double)(sizeLots + fillLots) * instrument.LotSize * price) > MaxNotionalUsd
+            ? Malformed("size", $"the notional would exceed {MaxNotionalUsd:0} USD")
+            : null;
+        return rejection is null;
     }
 
     private bool TryNewOrExistingSub(AccountState state, string name, string field, out SubAccountState? sub,
@@ -504,10 +533,18 @@ public sealed class AccountCommandHandler
     {
         rejection = sizeLots == 0 ? Malformed("size", "size must be positive")
             : !double.IsFinite(price) || price <= 0 ? Malformed("price", "price must be a positive finite number")
+            : price > MaxPrice ? Malformed("price", $"price must be at most {MaxPrice:0}")
             : feeMicros < 0 ? Malformed("fee", "fee must not be negative")
             : null;
         return rejection is null;
     }
+
+    /// <summary>Largest price accepted, USD per unit: far above any real price, far below what overflows micros.</summary>
+    public const double MaxPrice = 1e9;
+
+    /// <summary>Largest notional of a position or a fill, USD: keeps every product of size and price (and the §6
+    /// scenarios' multiples of it) inside a long of micro-dollars (9.2e12 USD).</summary>
+    public const double MaxNotionalUsd = 1e11;
 
     private const string UnpricedMessage = "an underlying this account depends on has never been priced on this node";
 

@@ -76,10 +76,10 @@ public sealed class AccountEntity : UntypedPersistentActor
         switch (message)
         {
             case IAccountCommand command:
-                Handle(command);
+                Answering(() => Handle(command));
                 break;
             case CheckOrder check:
-                Sender.Tell(_handler.CheckOrder(_state, check));
+                Answering(() => Sender.Tell(_handler.CheckOrder(_state, check)));
                 break;
             case GetAccount:
                 Sender.Tell(_state.Exists
@@ -104,6 +104,24 @@ public sealed class AccountEntity : UntypedPersistentActor
             default:
                 Unhandled(message);
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="decide"/>; a bug that throws answers the asker with the failure at once (rather than
+    /// letting it wait for its timeout) and restarts the entity, which recovers its state from the journal.
+    /// </summary>
+    private void Answering(Action decide)
+    {
+        try
+        {
+            decide();
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "Command failed account={AccountId}: the entity restarts from its journal", _accountId);
+            Sender.Tell(new Status.Failure(e));
+            throw;
         }
     }
 

@@ -222,6 +222,8 @@ public sealed partial class PriceView
                 PriceSubmitResult.Rejected("price", $"price = {price}: must be > 0"),
             EntryOutcome.Duplicate => PriceSubmitResult.Rejected("ts",
                 $"ts = {tsMs}: a price of {source} for {underlying} at this time was already applied"),
+            EntryOutcome.FutureDated => PriceSubmitResult.Rejected("ts",
+                $"ts = {tsMs}: more than {_options.MaxFutureSkewMs} ms ahead of the grid's clock ({_clock.NowMs})"),
             EntryOutcome.OutOfOrder => PriceSubmitResult.Rejected("ts",
                 $"ts = {tsMs}: older than the latest price of {source} for {underlying}"),
             EntryOutcome.Unrouted => PriceSubmitResult.Rejected("source",
@@ -451,6 +453,7 @@ public sealed partial class PriceView
         Negative,
         Duplicate,
         OutOfOrder,
+        FutureDated,
         SnapshotRepeat,
         Unrouted,
         Untracked,
@@ -462,6 +465,7 @@ public sealed partial class PriceView
         public long Gaps;
         public long Unrouted;
         public long TimeRegressions;
+        public long FutureDated;
         public long LastTickMs;
         public bool HasTick;
     }

@@ -26,6 +26,12 @@ public sealed record PriceViewOptions
     /// <summary>Sources expected per underlying name.</summary>
     public IReadOnlyDictionary<string, int> ExpectedSources { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>How far ahead of the grid's clock a price's timestamp may be (exchange clock skew) when the grid runs
+    /// on the system clock. A later-dated price would count as fresh until the grid's clock passed it, keeping a
+    /// silent source valid (§8): it is dropped and counted as <see cref="SourceReport.FutureDated"/>. Replays run on
+    /// the data's clock, which the ticks themselves move, and are not checked.</summary>
+    public long MaxFutureSkewMs { get; init; } = 2_000;
+
     /// <summary>Sources expected for <paramref name="underlying"/>.</summary>
     public int ExpectedSourcesFor(string underlying) =>
         ExpectedSources.TryGetValue(underlying, out var n) ? n : DefaultExpectedSources;

@@ -97,6 +97,7 @@ public sealed partial class PriceView
         var own = _sources[s];
         return new SourceReport(name.ToString(), own.Accepted, filtered.NonFinite, filtered.Zero, filtered.Negative,
             filtered.Duplicates, filtered.OutOfOrder + own.TimeRegressions, filtered.SnapshotRepeats, own.Gaps,
-            own.Unrouted, own.HasTick ? own.LastTickMs : null, own.HasTick ? now - own.LastTickMs : null);
+            own.Unrouted, own.HasTick ? own.LastTickMs : null, own.HasTick ? now - own.LastTickMs : null,
+            own.FutureDated);
     }
 }

@@ -34,6 +34,13 @@ public sealed partial class PriceView
             return EntryOutcome.Unrouted;
         }
 
+        // Before the sequence filter, which would otherwise remember the future date as the source's latest.
+        if (_dataClock is null && entry.TimeMs > _clock.NowMs + _options.MaxFutureSkewMs)
+        {
+            counters.FutureDated++;
+            return EntryOutcome.FutureDated;
+        }
+
         var verdict = Judge(header, entry);
         if (verdict != EntryOutcome.Applied)
         {

@@ -78,6 +78,8 @@ public sealed record SourcePriceReport(string Source, double LastPrice, long Las
 /// underlying already has maxSourcesPerUnderlying sources.</param>
 /// <param name="LastTickMs">Exchange timestamp of the latest applied price or implied vol (null when none).</param>
 /// <param name="LastAgeMs">Grid clock minus <paramref name="LastTickMs"/> (null when none).</param>
+/// <param name="FutureDated">Dropped: a price dated further ahead of the grid's clock than
+/// <see cref="PriceViewOptions.MaxFutureSkewMs"/>.</param>
 public sealed record SourceReport(
     string Source,
     long Accepted,
@@ -90,10 +92,11 @@ public sealed record SourceReport(
     long Gaps,
     long Unrouted,
     long? LastTickMs,
-    long? LastAgeMs)
+    long? LastAgeMs,
+    long FutureDated = 0)
 {
     /// <summary>Ticks dropped for any cause.</summary>
-    public long Dropped => NonFinite + Zero + Negative + Duplicates + OutOfOrder + Unrouted;
+    public long Dropped => NonFinite + Zero + Negative + Duplicates + OutOfOrder + Unrouted + FutureDated;
 }
 
 /// <summary>Frame-sequence counters of one publisher (docs/feed-protocol.md §6).</summary>
