@@ -14,7 +14,7 @@ namespace RiskGrid.Load.Accounts;
 /// </summary>
 internal sealed class GridUnderLoad : IAsyncDisposable
 {
-    public const string ApiToken = "load-api-token";
+    public const string ApiToken = "load-harness-api-token";
     private const string DefaultPostgres = "Host=127.0.0.1;Port=5432;Username=riskgrid;Password=riskgrid;Database=riskgrid";
 
     private readonly string? _schema;

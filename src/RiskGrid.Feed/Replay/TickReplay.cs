@@ -88,6 +88,9 @@ public sealed class TickReplay
         }
     }
 
+    /// <summary>At max speed, how long the publisher conflates before it flushes (wall time).</summary>
+    public const long MaxSpeedFlushNs = 1_000_000;
+
     /// <summary>Replays until the input ends or <paramref name="cancellationToken"/> is cancelled.</summary>
     public ReplayResult Run(CancellationToken cancellationToken = default)
     {
@@ -95,6 +98,11 @@ public sealed class TickReplay
         long ticks = 0, frames = 0, snapshots = 0, firstMs = 0, lastMs = 0;
         var pending = false;
         var lastSnapshotNs = _snapshotIntervalNs > 0 ? _clock.NowNs : 0;
+        // Paced, a frame goes out at every new data millisecond (the ticks of one millisecond leave together). At
+        // max speed that would be about one frame per tick, more frames than a subscriber takes (PUB then drops
+        // whole frames); instead the publisher conflates for MaxSpeedFlushNs of wall time, latest value wins.
+        var atMax = _pacer.Speed.IsMax;
+        var lastFlushNs = _clock.NowNs;
         while (!cancellationToken.IsCancellationRequested && _ticks.TryRead(out var tick))
         {
             if ((uint)tick.FileIndex >= (uint)_streams.Length)
@@ -104,9 +112,10 @@ public sealed class TickReplay
 
             if (!pending || tick.TsMs != lastMs)
             {
-                if (pending)
+                if (pending && (!atMax || _clock.NowNs - lastFlushNs >= MaxSpeedFlushNs))
                 {
-                    frames += _publisher.Flush(_clock.NowNs);
+                    lastFlushNs = _clock.NowNs;
+                    frames += _publisher.Flush(lastFlushNs);
                     snapshots += SnapshotIfDue(ref lastSnapshotNs);
                 }
 

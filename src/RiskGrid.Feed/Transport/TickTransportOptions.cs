@@ -29,7 +29,8 @@ public sealed record TickTransportOptions
 
     /// <summary>After a frame, the subscriber keeps polling without blocking for this long before it parks in a
     /// blocking receive: under a steady stream the next frame is taken without a thread wake-up (the dominant cost
-    /// of tick-to-view latency on a busy machine), and an idle feed costs nothing. Zero turns spinning off.</summary>
+    /// of tick-to-view latency on a busy machine), and an idle feed costs nothing. Zero turns spinning off. Inproc
+    /// subscribers only: over tcp the frames come through NetMQ's I/O thread, which a spinning receiver starves.</summary>
     public TimeSpan ReceiveSpin { get; init; } = TimeSpan.FromMicroseconds(100);
 
     /// <summary>Largest frame accepted in bytes: a publisher refuses (and counts) a larger one, a subscriber
