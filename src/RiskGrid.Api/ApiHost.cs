@@ -67,6 +67,7 @@ public static partial class ApiHost
         app.UseHttpMetrics();
         app.UseBearerAuthentication(tokens);
         ClusterMetrics.Track(node.Membership);
+        PriceMetrics.Track(node.Prices);
         MapRoutes(app, node);
         return app;
     }

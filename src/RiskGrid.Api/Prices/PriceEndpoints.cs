@@ -72,9 +72,11 @@ public static class PriceEndpoints
                 return body.Error!;
             }
             var b = body.Value!;
-            if (!AccountJsonMapping.TryPrice(b.Price, out var price))
+            // Only the form is checked here: the view judges the value (NaN, zero, negative) and counts the drop per
+            // source, as it does for a feed tick.
+            if (!TryNumber(b.Price, out var price))
             {
-                return ApiErrors.BadRequest("price must be a positive finite number", "price");
+                return ApiErrors.BadRequest("price must be a number or a decimal string", "price");
             }
             if (!TryTime(b.Ts, out var tsMs))
             {
@@ -92,6 +94,19 @@ public static class PriceEndpoints
             return TypedResults.Json(new ManualPriceResponse(b.Source, b.Underlying, price, AccountJsonMapping.Time(tsMs), now),
                 PricesJsonContext.Default.ManualPriceResponse);
         });
+    }
+
+    private static bool TryNumber(JsonElement element, out double value)
+    {
+        value = double.NaN;
+        return element.ValueKind switch
+        {
+            JsonValueKind.Number => element.TryGetDouble(out value),
+            JsonValueKind.String => double.TryParse(element.GetString(),
+                NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+                CultureInfo.InvariantCulture, out value),
+            _ => false,
+        };
     }
 
     private static bool TryTime(JsonElement ts, out long ms)

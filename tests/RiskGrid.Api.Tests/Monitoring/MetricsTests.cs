@@ -28,6 +28,27 @@ public sealed class MetricsTests(NodeFixture node)
         Assert.Contains("process_cpu_seconds_total", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task MetricsCarryEachSourcesTicksAndDropsAndEachUnderlyingsOracleState()
+    {
+        using var admin = new Accounts.AccountApi(node, NodeFixture.AdminToken);
+        var source = "metrics-" + Guid.NewGuid().ToString("N")[..8];
+        (await Prices.ManualPrices.Post(admin, source, "ETH", "3000", Prices.ManualPrices.NextTs())).AssertOk();
+        (await Prices.ManualPrices.Post(admin, source, "ETH", "-1", Prices.ManualPrices.NextTs()))
+            .AssertError(HttpStatusCode.BadRequest, "price");
+        using var client = node.Client(null);
+
+        var text = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+
+        Assert.Contains($"riskgrid_feed_ticks_total{{source=\"{source}\"}} 1", text, StringComparison.Ordinal);
+        Assert.Contains($"riskgrid_feed_dropped_ticks_total{{source=\"{source}\",cause=\"negative\"}} 1", text,
+            StringComparison.Ordinal);
+        Assert.Contains("riskgrid_oracle_status{underlying=\"SOL\",status=\"unpriced\"} 1", text,
+            StringComparison.Ordinal);
+        Assert.Contains("riskgrid_volatility_multiplier{underlying=\"BTC\",kind=\"maintenance\"}", text,
+            StringComparison.Ordinal);
+    }
+
     private static async Task<bool> Delay()
     {
         await Task.Delay(100);
