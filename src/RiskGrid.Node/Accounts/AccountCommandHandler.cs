@@ -90,25 +90,8 @@ public sealed class AccountCommandHandler
 
     /// <summary>True when <paramref name="command"/> has the same body as the command that produced
     /// <paramref name="applied"/> (the command id and timestamp aside): a genuine repeat.</summary>
-    public static bool SameBody(IAccountCommand command, IAccountEvent applied) => (command, applied) switch
-    {
-        (Deposit c, Deposited e) => c.SubAccount == e.SubAccount && c.Asset == e.Asset && c.Units == e.Units,
-        (Withdraw c, Withdrawn e) => c.SubAccount == e.SubAccount && c.Asset == e.Asset && c.Units == e.Units,
-        (Transfer c, Transferred e) => c.FromSubAccount == e.FromSubAccount && c.ToSubAccount == e.ToSubAccount &&
-                                       c.Asset == e.Asset && c.Units == e.Units,
-        (ApplyFill c, FillApplied e) => c.SubAccount == e.SubAccount && c.Instrument == e.Instrument &&
-                                        c.SizeLots == e.SizeLots && c.Price.Equals(e.Price) &&
-                                        c.FeeMicros == e.FeeMicros,
-        (SetMode c, ModeChanged e) => c.SubAccount == e.SubAccount && c.Mode == e.Mode,
-        (SetIsolatedMargin c, IsolatedMarginSet e) => c.SubAccount == e.SubAccount && c.Instrument == e.Instrument &&
-                                                      c.MarginMicros == e.MarginMicros,
-        (PayFunding c, FundingPaid e) => c.Instrument == e.Instrument && c.Rate.Equals(e.Rate) &&
-                                         c.Mark.Equals(e.Mark),
-        (ApplyReduction c, ReductionApplied e) => c.SubAccount == e.SubAccount && c.Instrument == e.Instrument &&
-                                                  c.Kind == e.Kind && c.SizeLots == e.SizeLots &&
-                                                  c.Price.Equals(e.Price) && c.FeeMicros == e.FeeMicros,
-        _ => false,
-    };
+    public static bool SameBody(IAccountCommand command, IAccountEvent applied) =>
+        CommandFingerprint.Of(command) == CommandFingerprint.Of(applied);
 
     /// <summary>What-if of an order (§10) on a copy; changes nothing.</summary>
     public IAccountReply CheckOrder(AccountState state, CheckOrder query)

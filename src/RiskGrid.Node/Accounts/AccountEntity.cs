@@ -129,8 +129,8 @@ public sealed class AccountEntity : UntypedPersistentActor
     {
         if (_state.TryGetApplied(command.CommandId ?? "", out var first))
         {
-            Sender.Tell(AccountCommandHandler.SameBody(command, first.Event)
-                ? new CommandAccepted(command.CommandId!, first.SequenceNr, first.Event)
+            Sender.Tell(CommandFingerprint.Of(command) == first.Fingerprint
+                ? new CommandRepeated(command.CommandId!, first.SequenceNr)
                 : new CommandRejected(RejectionCode.CommandIdReused, "commandId",
                     $"commandId {command.CommandId} was used before with another body"));
             return;

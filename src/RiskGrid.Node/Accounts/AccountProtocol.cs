@@ -105,6 +105,11 @@ public enum RejectionCode : byte
 /// command gets this same answer.</summary>
 public sealed record CommandAccepted(string CommandId, long SequenceNr, IAccountEvent Event) : IAccountReply;
 
+/// <summary>The answer to a repeat of an applied command: its event is the one stored at <see cref="SequenceNr"/>
+/// (the entity keeps only the record of the command, not the event; <see cref="AccountService"/> reads the event
+/// back from the journal and answers exactly what the first time answered).</summary>
+public sealed record CommandRepeated(string CommandId, long SequenceNr) : IAccountReply;
+
 /// <summary>A refused command or query: nothing changed. <see cref="Field"/> names the input at fault;
 /// <see cref="Check"/> carries the margin figures when a margin check refused.</summary>
 public sealed record CommandRejected(RejectionCode Code, string Field, string Message, CheckFigures? Check = null)

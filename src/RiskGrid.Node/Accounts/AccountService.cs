@@ -57,15 +57,30 @@ public sealed class AccountService
     public async Task<IAccountReply> AskAsync(IAccountMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        IAccountReply reply;
         try
         {
-            return await _region.Ask<IAccountReply>(message, Settings.AskTimeout, cancellationToken)
+            reply = await _region.Ask<IAccountReply>(message, Settings.AskTimeout, cancellationToken)
                 .ConfigureAwait(false);
         }
         catch (AskTimeoutException e)
         {
             throw new TimeoutException($"account {message.AccountId} did not answer within {Settings.AskTimeout}", e);
         }
+        if (reply is not CommandRepeated repeated)
+        {
+            return reply;
+        }
+        // A repeat: the first answer is the event stored at that sequence number.
+        var stored = await ReadEventsAsync(message.AccountId, repeated.SequenceNr, 1, cancellationToken)
+            .ConfigureAwait(false);
+        if (stored.Count == 0 || stored[0].SequenceNr != repeated.SequenceNr ||
+            stored[0].Event.CommandId != repeated.CommandId)
+        {
+            throw new InvalidOperationException(
+                $"account {message.AccountId}: no event of command {repeated.CommandId} at {repeated.SequenceNr}");
+        }
+        return new CommandAccepted(repeated.CommandId, repeated.SequenceNr, stored[0].Event);
     }
 
     /// <summary>Events of <paramref name="accountId"/> from sequence number <paramref name="fromSequenceNr"/> on, at

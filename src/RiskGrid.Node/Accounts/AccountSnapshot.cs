@@ -27,8 +27,8 @@ public sealed record PositionSnapshot(string Instrument, long SizeLots, double E
 /// <summary>Cumulative realised PnL of an instrument.</summary>
 public sealed record RealisedSnapshot(string Instrument, long Micros);
 
-/// <summary>A remembered command id with its first answer.</summary>
-public sealed record DedupeSnapshot(string CommandId, long SequenceNr, IAccountEvent Event);
+/// <summary>A remembered command id: where its event is, the fingerprint of its body, and when.</summary>
+public sealed record DedupeSnapshot(string CommandId, long SequenceNr, long Fingerprint, long AtMs);
 
 /// <summary>Conversions between <see cref="AccountState"/> and <see cref="AccountSnapshot"/>, and the API view.</summary>
 public static class AccountSnapshots
@@ -75,7 +75,7 @@ public static class AccountSnapshots
         var dedupe = new List<DedupeSnapshot>(state.DedupeCount);
         foreach (var (id, record) in state.DedupeRecords)
         {
-            dedupe.Add(new DedupeSnapshot(id, record.SequenceNr, record.Event));
+            dedupe.Add(new DedupeSnapshot(id, record.SequenceNr, record.Fingerprint, record.AtMs));
         }
         return new AccountSnapshot(state.SequenceNr, subs, dedupe);
     }
@@ -127,7 +127,7 @@ public static class AccountSnapshots
         }
         foreach (var d in snapshot.Dedupe)
         {
-            state.RestoreDedupe(d.CommandId, new DedupeRecord(d.SequenceNr, d.Event));
+            state.RestoreDedupe(d.CommandId, new DedupeRecord(d.SequenceNr, d.Fingerprint, d.AtMs));
         }
         state.RestoreSequenceNr(snapshot.SequenceNr);
     }

@@ -104,8 +104,12 @@ public sealed class SubAccountState
             : throw new InvalidOperationException($"journal names instrument {instrument} the parameters do not know: {error}");
 }
 
-/// <summary>A command already applied: the journal sequence number it was stored at and its event.</summary>
-public sealed record DedupeRecord(long SequenceNr, IAccountEvent Event);
+/// <summary>
+/// A command already applied: the journal sequence number its event was stored at, a 64-bit fingerprint of its
+/// body (<see cref="CommandFingerprint"/>), and when. The event itself stays in the journal, where a repeat's answer
+/// is read from: the record is a few words per command, whatever the command.
+/// </summary>
+public readonly record struct DedupeRecord(long SequenceNr, long Fingerprint, long AtMs);
 
 /// <summary>
 /// The state of one account, owned by its entity and changed only by <see cref="Apply"/> (no checks, no clock, no
@@ -172,7 +176,7 @@ public sealed class AccountState
 
     /// <summary>The first answer to <paramref name="commandId"/>, when it was applied within the retention window.</summary>
     public bool TryGetApplied(string commandId, out DedupeRecord record) =>
-        _dedupe.TryGetValue(commandId, out record!);
+        _dedupe.TryGetValue(commandId, out record);
 
     /// <summary>Applies <paramref name="e"/>, stored at journal sequence number <paramref name="sequenceNr"/>.</summary>
     public void Apply(IAccountEvent e, long sequenceNr)
@@ -299,12 +303,12 @@ public sealed class AccountState
 
     private void Remember(IAccountEvent e, long sequenceNr)
     {
-        if (_dedupe.TryAdd(e.CommandId, new DedupeRecord(sequenceNr, e)))
+        if (_dedupe.TryAdd(e.CommandId, new DedupeRecord(sequenceNr, CommandFingerprint.Of(e), e.AtMs)))
         {
             _dedupeOrder.Enqueue(e.CommandId);
         }
         var cutoff = e.AtMs - _retentionMs;
-        while (_dedupeOrder.TryPeek(out var oldest) && _dedupe[oldest].Event.AtMs < cutoff)
+        while (_dedupeOrder.TryPeek(out var oldest) && _dedupe[oldest].AtMs < cutoff)
         {
             _dedupeOrder.Dequeue();
             _dedupe.Remove(oldest);

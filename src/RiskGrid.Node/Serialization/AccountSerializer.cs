@@ -48,7 +48,7 @@ public sealed class AccountSerializer : SerializerWithStringManifest
         "dep.1", "wdr.1", "xfr.1", "fill.1", "mode.1", "iso.1", "fund.1", "red.1",
         "Deposit.1", "Withdraw.1", "Transfer.1", "ApplyFill.1", "SetMode.1", "SetIsolatedMargin.1", "PayFunding.1",
         "ApplyReduction.1", "CheckOrder.1", "GetAccount.1",
-        "accepted.1", "rejected.1", "checked.1", "view.1", "snapshot.1", "stop.1",
+        "accepted.1", "repeated.1", "rejected.1", "checked.1", "view.1", "snapshot.1", "snapshot.2", "stop.1",
     ];
 
     /// <inheritdoc />
@@ -73,10 +73,11 @@ public sealed class AccountSerializer : SerializerWithStringManifest
         CheckOrder => "CheckOrder.1",
         GetAccount => "GetAccount.1",
         CommandAccepted => "accepted.1",
+        CommandRepeated => "repeated.1",
         CommandRejected => "rejected.1",
         OrderChecked => "checked.1",
         AccountView => "view.1",
-        AccountSnapshot => "snapshot.1",
+        AccountSnapshot => "snapshot.2",
         AccountEntity.Stop => "stop.1",
         _ => throw new ArgumentException($"{o.GetType().FullName} is not an account message", nameof(o)),
     };
@@ -184,6 +185,9 @@ public sealed class AccountSerializer : SerializerWithStringManifest
             case CommandAccepted a:
                 w.String(a.CommandId); w.Long(a.SequenceNr); Nested(w, a.Event);
                 break;
+            case CommandRepeated a:
+                w.String(a.CommandId); w.Long(a.SequenceNr);
+                break;
             case CommandRejected r:
                 w.Byte((byte)r.Code); w.String(r.Field); w.String(r.Message); w.Bool(r.Check is not null);
                 if (r.Check is not null)
@@ -234,10 +238,12 @@ public sealed class AccountSerializer : SerializerWithStringManifest
         "CheckOrder.1" => new CheckOrder(r.String(), r.String(), r.String(), r.Long(), r.Double()),
         "GetAccount.1" => new GetAccount(r.String()),
         "accepted.1" => new CommandAccepted(r.String(), r.Long(), (IAccountEvent)ReadNested(ref r)),
+        "repeated.1" => new CommandRepeated(r.String(), r.Long()),
         "rejected.1" => ReadRejected(ref r),
         "checked.1" => new OrderChecked(r.Bool(), ReadFigures(ref r)),
         "view.1" => ReadView(ref r),
-        "snapshot.1" => ReadSnapshot(ref r),
+        "snapshot.1" => ReadSnapshot(ref r, version: 1),
+        "snapshot.2" => ReadSnapshot(ref r, version: 2),
         "stop.1" => AccountEntity.Stop.Instance,
         _ => throw new System.Runtime.Serialization.SerializationException($"unknown account manifest '{manifest}'"),
     };
@@ -384,11 +390,13 @@ public sealed class AccountSerializer : SerializerWithStringManifest
         w.Count(s.Dedupe.Count);
         foreach (var d in s.Dedupe)
         {
-            w.String(d.CommandId); w.Long(d.SequenceNr); Nested(w, d.Event);
+            w.String(d.CommandId); w.Long(d.SequenceNr); w.Long(d.Fingerprint); w.Long(d.AtMs);
         }
     }
 
-    private static AccountSnapshot ReadSnapshot(ref WireReader r)
+    /// <summary>Version 1 kept each remembered command's event; version 2 keeps its fingerprint and time, which
+    /// version 1's events give back.</summary>
+    private static AccountSnapshot ReadSnapshot(ref WireReader r, int version)
     {
         var seq = r.Long();
         var subs = new SubAccountSnapshot[r.Count()];
@@ -417,7 +425,17 @@ public sealed class AccountSerializer : SerializerWithStringManifest
         var dedupe = new DedupeSnapshot[r.Count()];
         for (var i = 0; i < dedupe.Length; i++)
         {
-            dedupe[i] = new DedupeSnapshot(r.String(), r.Long(), (IAccountEvent)ReadNested(ref r));
+            var id = r.String();
+            var at = r.Long();
+            if (version == 1)
+            {
+                var e = (IAccountEvent)ReadNested(ref r);
+                dedupe[i] = new DedupeSnapshot(id, at, CommandFingerprint.Of(e), e.AtMs);
+            }
+            else
+            {
+                dedupe[i] = new DedupeSnapshot(id, at, r.Long(), r.Long());
+            }
         }
         return new AccountSnapshot(seq, subs, dedupe);
     }

@@ -13,6 +13,12 @@ internal static class AccountMessageExamples
     public static readonly FillApplied Fill = new("fill-ü", "main", "BTC-PERP", -1_500, 60_123.456789, 30_000_000,
         -1_234_567, 0, -500, 59_999.125, At);
 
+    /// <summary>Manifests the serializer still reads but no longer writes, each with the message it reads to.</summary>
+    public static readonly IReadOnlySet<string> Legacy = new HashSet<string> { "snapshot.1" };
+
+    private static AccountSnapshot Snapshot(IReadOnlyList<SubAccountSnapshot> subs, IReadOnlyList<DedupeSnapshot> dedupe) =>
+        new(9, subs, dedupe);
+
     public static IReadOnlyList<(string Manifest, object Message)> All { get; } =
     [
         ("dep.1", Deposited),
@@ -37,6 +43,7 @@ internal static class AccountMessageExamples
         ("CheckOrder.1", new CheckOrder("acct-1", "main", "BTC-PERP", 2_000, 61_000)),
         ("GetAccount.1", new GetAccount("acct-1")),
         ("accepted.1", new CommandAccepted("fill-ü", 42, Fill)),
+        ("repeated.1", new CommandRepeated("fill-ü", 42)),
         ("rejected.1", new CommandRejected(RejectionCode.Refused, "amount", "would break IM",
             new CheckFigures("BREAKS_INITIAL_MARGIN", 100, -5, 1_200_000_000, 1_300_000_000, 600_000_000, 650_000_000))),
         ("checked.1", new OrderChecked(true,
@@ -47,7 +54,7 @@ internal static class AccountMessageExamples
                 [new PositionView("BTC-PERP", -500, 59_999.125, -1_234_567, true, 2_000_000_000)],
                 [new LedgerEntry("deposits", "USD", 10), new LedgerEntry("fees", "USD", 30)]),
         ])),
-        ("snapshot.1", new AccountSnapshot(9,
+        ("snapshot.2", Snapshot(
         [
             new SubAccountSnapshot("main", MarginMode.Standard,
                 [new AssetSnapshot("USD", 8_000_000_000, 10_000_000_000, 0, 0, 2_000_000_000),
@@ -56,7 +63,20 @@ internal static class AccountMessageExamples
                 [new PositionSnapshot("ETH-PERP", -100, 3_000.5, true, 500_000_000)],
                 [new RealisedSnapshot("BTC-PERP", -1_234_567)]),
         ],
-        [new DedupeSnapshot("dep-1", 1, Deposited), new DedupeSnapshot("fill-ü", 2, Fill)])),
+        [new DedupeSnapshot("dep-1", 1, CommandFingerprint.Of(Deposited), Deposited.AtMs),
+         new DedupeSnapshot("fill-ü", 2, CommandFingerprint.Of(Fill), Fill.AtMs)])),
+        // The first release's layout kept the events; it reads to the same snapshot.
+        ("snapshot.1", Snapshot(
+        [
+            new SubAccountSnapshot("main", MarginMode.Standard,
+                [new AssetSnapshot("USD", 8_000_000_000, 10_000_000_000, 0, 0, 2_000_000_000),
+                 new AssetSnapshot("BTC", 50_000_000, 50_000_000, 0, 0, 0)],
+                new UsdTotalsSnapshot(30_000_000, 12_000_000, -1_234_567, -2_500_000, 3_000_025),
+                [new PositionSnapshot("ETH-PERP", -100, 3_000.5, true, 500_000_000)],
+                [new RealisedSnapshot("BTC-PERP", -1_234_567)]),
+        ],
+        [new DedupeSnapshot("dep-1", 1, CommandFingerprint.Of(Deposited), Deposited.AtMs),
+         new DedupeSnapshot("fill-ü", 2, CommandFingerprint.Of(Fill), Fill.AtMs)])),
         ("stop.1", AccountEntity.Stop.Instance),
     ];
 }

@@ -27,6 +27,19 @@ public sealed class AccountSerializerTests : IDisposable
         return data;
     }
 
+    public static TheoryData<string> CurrentManifests()
+    {
+        var data = new TheoryData<string>();
+        foreach (var (manifest, _) in AccountMessageExamples.All)
+        {
+            if (!AccountMessageExamples.Legacy.Contains(manifest))
+            {
+                data.Add(manifest);
+            }
+        }
+        return data;
+    }
+
     [Fact]
     public void EveryManifestHasAnExampleAndEveryExampleItsManifest()
     {
@@ -34,7 +47,7 @@ public sealed class AccountSerializerTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(Manifests))]
+    [MemberData(nameof(CurrentManifests))]
     public void AkkaBindsTheAccountSerializerAndTheMessageRoundTrips(string manifest)
     {
         var message = Example(manifest);
@@ -72,7 +85,10 @@ public sealed class AccountSerializerTests : IDisposable
         var golden = Convert.FromHexString(File.ReadAllText(path).Trim());
         var read = serializer.FromBinary(golden, manifest);
 
-        Assert.Equal(golden, serializer.ToBinary(read));
+        if (!AccountMessageExamples.Legacy.Contains(manifest))
+        {
+            Assert.Equal(golden, serializer.ToBinary(read));
+        }
         Assert.Equal(serializer.ToBinary(message), serializer.ToBinary(read));
     }
 
