@@ -30,6 +30,11 @@ public struct Position
     /// <summary>The instrument.</summary>
     public InstrumentId Instrument;
 
+    /// <summary>True when the position is margined and liquidated on its own (§2).</summary>
+    /// <remarks>Declared next to <see cref="Instrument"/> so the struct packs into 32 bytes (it is held per
+    /// position of every resident account).</remarks>
+    public bool IsIsolated;
+
     /// <summary>Signed size in lots (positive long, negative short).</summary>
     public long SizeLots;
 
@@ -38,7 +43,4 @@ public struct Position
 
     /// <summary>USD collateral of an isolated position, micro-dollars (outside the pool's balances).</summary>
     public long IsolatedMarginMicros;
-
-    /// <summary>True when the position is margined and liquidated on its own (§2).</summary>
-    public bool IsIsolated;
 }

@@ -21,7 +21,6 @@ public sealed class AccountEntity : UntypedPersistentActor
     private readonly AccountCommandHandler _handler;
     private readonly IAccountObserver? _observer;
     private readonly AccountState _state;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
 
     public AccountEntity(string accountId, AccountCommandHandler handler, IAccountObserver? observer)
     {
@@ -48,7 +47,8 @@ public sealed class AccountEntity : UntypedPersistentActor
 
     /// <summary>Props of the entity for <paramref name="accountId"/>.</summary>
     public static Props Props(string accountId, AccountCommandHandler handler, IAccountObserver? observer) =>
-        Akka.Actor.Props.Create(() => new AccountEntity(accountId, handler, observer));
+        Akka.Actor.Props.Create(() => new AccountEntity(accountId, handler, observer))
+            .WithMailbox(CompactDequeMailbox.Id);
 
     /// <inheritdoc />
     protected override void OnRecover(object message)
@@ -90,13 +90,13 @@ public sealed class AccountEntity : UntypedPersistentActor
                 DeleteSnapshots(new SnapshotSelectionCriteria(saved.Metadata.SequenceNr - 1));
                 break;
             case SaveSnapshotFailure failed:
-                _log.Warning(failed.Cause, "Snapshot failed account={AccountId} seqNr={SequenceNr}", _accountId,
+                Log.Warning(failed.Cause, "Snapshot failed account={AccountId} seqNr={SequenceNr}", _accountId,
                     failed.Metadata.SequenceNr);
                 break;
             case DeleteSnapshotsSuccess:
                 break;
             case DeleteSnapshotsFailure failed:
-                _log.Warning(failed.Cause, "Deleting old snapshots failed account={AccountId}", _accountId);
+                Log.Warning(failed.Cause, "Deleting old snapshots failed account={AccountId}", _accountId);
                 break;
             case Stop:
                 Context.Stop(Self);
@@ -119,7 +119,7 @@ public sealed class AccountEntity : UntypedPersistentActor
         }
         catch (Exception e)
         {
-            _log.Error(e, "Command failed account={AccountId}: the entity restarts from its journal", _accountId);
+            Log.Error(e, "Command failed account={AccountId}: the entity restarts from its journal", _accountId);
             Sender.Tell(new Status.Failure(e));
             throw;
         }
@@ -158,7 +158,7 @@ public sealed class AccountEntity : UntypedPersistentActor
     /// <inheritdoc />
     protected override void OnPersistFailure(Exception cause, object @event, long sequenceNr)
     {
-        _log.Error(cause, "Persist failed account={AccountId} seqNr={SequenceNr}: the entity stops and recovers on its next message",
+        Log.Error(cause, "Persist failed account={AccountId} seqNr={SequenceNr}: the entity stops and recovers on its next message",
             _accountId, sequenceNr);
         base.OnPersistFailure(cause, @event, sequenceNr);
     }

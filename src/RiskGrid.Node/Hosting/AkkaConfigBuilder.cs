@@ -99,6 +99,7 @@ internal static class AkkaConfigBuilder
             """);
         return ConfigurationFactory.ParseString(hocon.ToString())
             .WithFallback(Serialization.AccountSerializer.Config)
+            .WithFallback(Accounts.CompactDequeMailbox.Declaration)
             .WithFallback(ManualPrices.ManualPriceSerializer.Config)
             .WithFallback(settings.Source);
     }

@@ -18,7 +18,7 @@ public sealed class AccountEntityTests : Akka.TestKit.Xunit2.TestKit
         akka.actor.serialize-messages = on
         akka.persistence.journal.plugin = "akka.persistence.journal.inmem"
         akka.persistence.snapshot-store.plugin = "akka.persistence.snapshot-store.inmem"
-        """).WithFallback(AccountSerializer.Config);
+        """).WithFallback(AccountSerializer.Config).WithFallback(CompactDequeMailbox.Declaration);
 
     private readonly TestMarket _market = new();
     private readonly AccountCommandHandler _handler;
