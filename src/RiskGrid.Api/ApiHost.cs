@@ -68,6 +68,7 @@ public static partial class ApiHost
         app.UseBearerAuthentication(tokens);
         ClusterMetrics.Track(node.Membership);
         PriceMetrics.Track(node.Prices);
+        AccountMetricsExporter.Track(node.Accounts);
         MapRoutes(app, node);
         return app;
     }

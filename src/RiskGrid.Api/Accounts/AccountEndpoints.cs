@@ -289,6 +289,10 @@ public static class AccountEndpoints
             return ApiErrors.Unavailable(
                 $"account {message.AccountId} did not answer in time; retry (with the same commandId)");
         }
+        catch (AccountsOverloadedException e)
+        {
+            return ApiErrors.Unavailable(e.Message);
+        }
         if (onSuccess(reply) is { } ok)
         {
             return ok;

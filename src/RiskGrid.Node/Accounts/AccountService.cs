@@ -8,6 +8,23 @@ using RiskGrid.Node.Time;
 
 namespace RiskGrid.Node.Accounts;
 
+/// <summary>The node already has <see cref="AccountSettings.MaxInFlight"/> requests to accounts in flight: this one was
+/// refused without being sent (nothing changed; retry later, with the same command id).</summary>
+public sealed class AccountsOverloadedException : Exception
+{
+    public AccountsOverloadedException()
+    {
+    }
+
+    public AccountsOverloadedException(string message) : base(message)
+    {
+    }
+
+    public AccountsOverloadedException(string message, Exception innerException) : base(message, innerException)
+    {
+    }
+}
+
 /// <summary>An event of an account's journal with its sequence number.</summary>
 public sealed record JournalEntry(long SequenceNr, IAccountEvent Event);
 
@@ -23,6 +40,8 @@ public sealed class AccountService
     private readonly ActorSystem _system;
     private readonly IActorRef _region;
     private readonly string? _readJournalId;
+    private int _inFlight;
+    private long _refused;
 
     public AccountService(ActorSystem system, IActorRef region, AccountCommandHandler handler, IMarketAccessor market,
         IGridClock clock, string? readJournalId)
@@ -52,11 +71,36 @@ public sealed class AccountService
     /// <summary>Live §11 metrics of sub-accounts.</summary>
     public AccountMetrics Metrics { get; }
 
+    /// <summary>Requests to accounts in flight now.</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>Requests refused because <see cref="AccountSettings.MaxInFlight"/> were in flight.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
     /// <summary>Sends <paramref name="message"/> to its account and waits for the answer (up to the ask timeout:
     /// then <see cref="TimeoutException"/>; the caller retries with the same command id).</summary>
     public async Task<IAccountReply> AskAsync(IAccountMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
+        if (Interlocked.Increment(ref _inFlight) > Settings.MaxInFlight)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            Interlocked.Increment(ref _refused);
+            throw new AccountsOverloadedException(
+                $"this node has {Settings.MaxInFlight} requests to accounts in flight; retry (with the same commandId)");
+        }
+        try
+        {
+            return await SendAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task<IAccountReply> SendAsync(IAccountMessage message, CancellationToken cancellationToken)
+    {
         IAccountReply reply;
         try
         {

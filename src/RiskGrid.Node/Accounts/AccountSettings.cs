@@ -4,7 +4,7 @@ namespace RiskGrid.Node.Accounts;
 
 /// <summary>Settings of the account entities (<c>riskgrid.accounts</c>), validated once.</summary>
 public sealed record AccountSettings(int SnapshotEvery, TimeSpan DedupeRetention, int MaxSubAccounts,
-    TimeSpan AskTimeout)
+    TimeSpan AskTimeout, int MaxInFlight = 4_000)
 {
     /// <summary>The defaults of <c>config/accounts.conf</c>.</summary>
     public static AccountSettings Default { get; } =
@@ -22,7 +22,8 @@ public sealed record AccountSettings(int SnapshotEvery, TimeSpan DedupeRetention
             section.HasPath("snapshot-every") ? section.GetInt("snapshot-every") : d.SnapshotEvery,
             section.HasPath("dedupe-retention") ? section.GetTimeSpan("dedupe-retention") : d.DedupeRetention,
             section.HasPath("max-sub-accounts") ? section.GetInt("max-sub-accounts") : d.MaxSubAccounts,
-            section.HasPath("ask-timeout") ? section.GetTimeSpan("ask-timeout") : d.AskTimeout);
+            section.HasPath("ask-timeout") ? section.GetTimeSpan("ask-timeout") : d.AskTimeout,
+            section.HasPath("max-in-flight") ? section.GetInt("max-in-flight") : d.MaxInFlight);
         settings.Validate(root);
         return settings;
     }
@@ -44,6 +45,10 @@ public sealed record AccountSettings(int SnapshotEvery, TimeSpan DedupeRetention
         if (AskTimeout <= TimeSpan.Zero)
         {
             throw new ConfigurationException($"{root}.ask-timeout = {AskTimeout}: must be positive");
+        }
+        if (MaxInFlight < 1)
+        {
+            throw new ConfigurationException($"{root}.max-in-flight = {MaxInFlight}: must be at least 1");
         }
     }
 }
