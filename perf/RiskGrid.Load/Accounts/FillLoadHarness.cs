@@ -31,9 +31,10 @@ internal static class FillLoadHarness
         var inflight = new Option<int>("--max-inflight") { Description = "Closed-loop concurrency", DefaultValueFactory = _ => 1_000 };
         var batch = new Option<int?>("--batch-size") { Description = "riskgrid.node.journal.batch-size" };
         var parallelism = new Option<int?>("--parallelism") { Description = "riskgrid.node.journal.parallelism" };
+        var hoconOption = new Option<string?>("--hocon") { Description = "Extra HOCON for the node (e.g. akka.persistence.max-concurrent-recoveries = 200)" };
         var command = new Command("fill-load", "Fills acknowledged by the grid: maximum sustained rate, then paced p99")
         {
-            journal, via, accounts, rate, seconds, inflight, batch, parallelism,
+            journal, via, accounts, rate, seconds, inflight, batch, parallelism, hoconOption,
         };
         command.SetAction(async (parse, _) =>
         {
@@ -41,7 +42,8 @@ internal static class FillLoadHarness
             var v = parse.GetValue(via)!;
             var n = parse.GetValue(accounts);
             var hocon = (parse.GetValue(batch) is { } b ? $"riskgrid.node.journal.batch-size = {b}\n" : "") +
-                        (parse.GetValue(parallelism) is { } p ? $"riskgrid.node.journal.parallelism = {p}\n" : "");
+                        (parse.GetValue(parallelism) is { } p ? $"riskgrid.node.journal.parallelism = {p}\n" : "") +
+                        (parse.GetValue(hoconOption) ?? "");
             await using var grid = await GridUnderLoad.StartAsync(j, withApi: v != "region", extraHocon: hocon);
             Console.WriteLine($"fill-load: journal={j} accounts={n:N0} rate={parse.GetValue(rate):N0}/s " +
                               $"seconds={parse.GetValue(seconds)} cores={Environment.ProcessorCount}");
