@@ -1,11 +1,13 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using RiskGrid.Api.Http;
 using RiskGrid.Margin.Accounts;
 using RiskGrid.Margin.Instruments;
+using RiskGrid.Margin.Parameters;
 using RiskGrid.Node.Accounts;
 
 namespace RiskGrid.Api.Accounts;
@@ -33,24 +35,14 @@ public static class AccountEndpoints
 
         v1.MapPost("/accounts/{acct}/transfers", async (string acct, HttpRequest request, CancellationToken ct) =>
         {
-            var body = await JsonBody.ReadAsync(request, AccountJsonContext.Default.TransferRequest, ct).ConfigureAwait(false);
-            if (!body.IsValid)
+            var (b, refused) = await ReadAsync(acct, request, AccountJsonContext.Default.TransferRequest, ct).ConfigureAwait(false);
+            if (refused is not null)
             {
-                return body.Error!;
+                return refused;
             }
-            var b = body.Value!;
-            if (BadAccount(acct) is { } bad)
+            if (Amount(p, b.Asset, b.Amount, out var units) is { } badAmount)
             {
-                return bad;
-            }
-            var asset = p.AssetId(b.Asset);
-            if (asset < 0)
-            {
-                return ApiErrors.NotFound($"unknown asset {b.Asset}", "asset");
-            }
-            if (!AccountJsonMapping.TryUnits(b.Amount, p.Assets[asset], false, out var units, out var error))
-            {
-                return ApiErrors.BadRequest(error, "amount");
+                return badAmount;
             }
             return await Send(accounts, new Transfer(acct, b.CommandId, b.FromSubAccount, b.ToSubAccount, b.Asset, units,
                 accounts.Clock.NowMs), ct).ConfigureAwait(false);
@@ -58,15 +50,10 @@ public static class AccountEndpoints
 
         v1.MapPost("/accounts/{acct}/fills", async (string acct, HttpRequest request, CancellationToken ct) =>
         {
-            var body = await JsonBody.ReadAsync(request, AccountJsonContext.Default.FillRequest, ct).ConfigureAwait(false);
-            if (!body.IsValid)
+            var (b, refused) = await ReadAsync(acct, request, AccountJsonContext.Default.FillRequest, ct).ConfigureAwait(false);
+            if (refused is not null)
             {
-                return body.Error!;
-            }
-            var b = body.Value!;
-            if (BadAccount(acct) is { } bad)
-            {
-                return bad;
+                return refused;
             }
             if (Trade(catalog, b.Instrument, b.Side, b.Size, b.Price, out var instrument, out var lots,
                     out var price) is { } badTrade)
@@ -85,16 +72,10 @@ public static class AccountEndpoints
 
         v1.MapPost("/accounts/{acct}/orders/check", async (string acct, HttpRequest request, CancellationToken ct) =>
         {
-            var body = await JsonBody.ReadAsync(request, AccountJsonContext.Default.OrderCheckRequest, ct)
-                .ConfigureAwait(false);
-            if (!body.IsValid)
+            var (b, refused) = await ReadAsync(acct, request, AccountJsonContext.Default.OrderCheckRequest, ct).ConfigureAwait(false);
+            if (refused is not null)
             {
-                return body.Error!;
-            }
-            var b = body.Value!;
-            if (BadAccount(acct) is { } bad)
-            {
-                return bad;
+                return refused;
             }
             if (Trade(catalog, b.Instrument, b.Side, b.Size, b.Price, out var instrument, out var lots,
                     out var price) is { } badTrade)
@@ -111,16 +92,10 @@ public static class AccountEndpoints
         v1.MapPut("/accounts/{acct}/subaccounts/{sub}/mode",
             async (string acct, string sub, HttpRequest request, CancellationToken ct) =>
             {
-                var body = await JsonBody.ReadAsync(request, AccountJsonContext.Default.ModeRequest, ct)
-                    .ConfigureAwait(false);
-                if (!body.IsValid)
+                var (b, refused) = await ReadAsync(acct, request, AccountJsonContext.Default.ModeRequest, ct).ConfigureAwait(false);
+                if (refused is not null)
                 {
-                    return body.Error!;
-                }
-                var b = body.Value!;
-                if (BadAccount(acct) is { } bad)
-                {
-                    return bad;
+                    return refused;
                 }
                 MarginMode? mode = b.Mode switch
                 {
@@ -137,16 +112,10 @@ public static class AccountEndpoints
         v1.MapPut("/accounts/{acct}/subaccounts/{sub}/isolated/{instrument}",
             async (string acct, string sub, string instrument, HttpRequest request, CancellationToken ct) =>
             {
-                var body = await JsonBody.ReadAsync(request, AccountJsonContext.Default.IsolatedMarginRequest, ct)
-                    .ConfigureAwait(false);
-                if (!body.IsValid)
+                var (b, refused) = await ReadAsync(acct, request, AccountJsonContext.Default.IsolatedMarginRequest, ct).ConfigureAwait(false);
+                if (refused is not null)
                 {
-                    return body.Error!;
-                }
-                var b = body.Value!;
-                if (BadAccount(acct) is { } bad)
-                {
-                    return bad;
+                    return refused;
                 }
                 if (!catalog.TryResolve(instrument, out _, out _))
                 {
@@ -209,31 +178,48 @@ public static class AccountEndpoints
     private static async Task<IResult> Collateral(string acct, HttpRequest request, AccountService accounts,
         bool deposit, CancellationToken ct)
     {
-        var body = await JsonBody.ReadAsync(request, AccountJsonContext.Default.CollateralRequest, ct).ConfigureAwait(false);
-        if (!body.IsValid)
+        var (b, refused) = await ReadAsync(acct, request, AccountJsonContext.Default.CollateralRequest, ct).ConfigureAwait(false);
+        if (refused is not null)
         {
-            return body.Error!;
+            return refused;
         }
-        var b = body.Value!;
-        if (BadAccount(acct) is { } bad)
+        if (Amount(accounts.Catalog.Params, b.Asset, b.Amount, out var units) is { } badAmount)
         {
-            return bad;
-        }
-        var p = accounts.Catalog.Params;
-        var asset = p.AssetId(b.Asset);
-        if (asset < 0)
-        {
-            return ApiErrors.NotFound($"unknown asset {b.Asset}", "asset");
-        }
-        if (!AccountJsonMapping.TryUnits(b.Amount, p.Assets[asset], false, out var units, out var error))
-        {
-            return ApiErrors.BadRequest(error, "amount");
+            return badAmount;
         }
         var now = accounts.Clock.NowMs;
         IAccountCommand command = deposit
             ? new Deposit(acct, b.CommandId, b.SubAccount, b.Asset, units, now)
             : new Withdraw(acct, b.CommandId, b.SubAccount, b.Asset, units, now);
         return await Send(accounts, command, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The body of a request on account <paramref name="acct"/>, or the 400 that refuses the body or the
+    /// account id (nothing is sent to the grid).</summary>
+    private static async Task<(T Body, IResult? Refused)> ReadAsync<T>(string acct, HttpRequest request,
+        JsonTypeInfo<T> type, CancellationToken ct)
+        where T : class
+    {
+        var body = await JsonBody.ReadAsync(request, type, ct).ConfigureAwait(false);
+        if (!body.IsValid)
+        {
+            return (null!, body.Error!);
+        }
+        return BadAccount(acct) is { } bad ? (null!, bad) : (body.Value!, null);
+    }
+
+    /// <summary>A positive amount of a known asset in its own units, or the 404/400 that refuses it.</summary>
+    private static IResult? Amount(RiskParams p, string assetName, JsonElement amount, out long units)
+    {
+        units = 0;
+        var asset = p.AssetId(assetName);
+        if (asset < 0)
+        {
+            return ApiErrors.NotFound($"unknown asset {assetName}", "asset");
+        }
+        return AccountJsonMapping.TryUnits(amount, p.Assets[asset], false, out units, out var error)
+            ? null
+            : ApiErrors.BadRequest(error, "amount");
     }
 
     private static IResult? BadAccount(string acct) => AccountCommandHandler.IsValidId(acct)

@@ -295,14 +295,19 @@ internal sealed class NodeSettingsReader
             Errors.Add($"{Key(path)} = {value.GetString()}: expected a list");
             return [];
         }
+        if (value.IsObject())
+        {
+            // An object is no list (Akka's GetStringList does not say so: it throws).
+            Errors.Add($"{Key(path)}: expected a list of strings, found an object");
+            return [];
+        }
         IList<string> list;
         try
         {
             // Akka's own reading of lists: [] parses into a value that is not IsArray() yet reads as empty.
             list = value.GetStringList();
         }
-        catch (Exception e) when (e is NotImplementedException or InvalidOperationException or FormatException
-                                      or ConfigurationException)
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ConfigurationException)
         {
             Errors.Add($"{Key(path)}: expected a list of strings");
             return [];

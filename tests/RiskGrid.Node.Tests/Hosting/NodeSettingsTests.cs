@@ -100,6 +100,7 @@ public sealed class NodeSettingsTests
     [InlineData("http.prot = 1", "riskgrid.node.http.prot: unknown key")]
     [InlineData("colour = blue", "riskgrid.node.colour: unknown key")]
     [InlineData("roles = blue", "riskgrid.node.roles = blue: expected a list")]
+    [InlineData("roles { blue = 1 }", "riskgrid.node.roles: expected a list of strings")]
     public void BadValueIsRefusedNamingTheKey(string hocon, string expected)
     {
         var e = Assert.Throws<NodeSettingsException>(() => Read($"riskgrid.node {{\n{hocon}\n}}"));
