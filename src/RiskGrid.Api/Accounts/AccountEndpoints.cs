@@ -288,7 +288,7 @@ public static class AccountEndpoints
             {
                 RejectionCode.Malformed => ApiErrors.BadRequest(r.Message, r.Field),
                 RejectionCode.NotFound => ApiErrors.NotFound(r.Message, r.Field),
-                RejectionCode.CommandIdReused => ApiErrors.Conflict(r.Message, r.Field),
+                RejectionCode.CommandIdReused or RejectionCode.Conflict => ApiErrors.Conflict(r.Message, r.Field),
                 _ => TypedResults.Json(new RefusalResponse(r.Message, r.Field,
                         r.Check is null ? null : AccountJsonMapping.Check(r.Check)),
                     AccountJsonContext.Default.RefusalResponse, statusCode: StatusCodes.Status422UnprocessableEntity),

@@ -107,6 +107,9 @@ public sealed class RiskParams
     /// <summary>Per asset id: the underlying id whose index prices it, or −1 for USD.</summary>
     internal int[] AssetPriceIndex { get; }
 
+    /// <summary>The underlying whose index prices asset <paramref name="assetId"/>, or −1 (USD).</summary>
+    public int AssetUnderlyingId(int assetId) => AssetPriceIndex[assetId];
+
     // Flat per-asset arrays for the evaluation hot path (no interface dispatch, no record reads).
     internal double[] AssetInitialWeight { get; }
 

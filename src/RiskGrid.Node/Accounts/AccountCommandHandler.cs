@@ -84,6 +84,8 @@ public sealed class AccountCommandHandler
             SetIsolatedMargin i => DecideIsolated(state, i, out rejection),
             PayFunding p => DecideFunding(state, p, out rejection),
             ApplyReduction r => DecideReduction(state, r, out rejection),
+            IssueMarginCall c => DecideMarginCall(state, c, out rejection),
+            ReceiveInsurance i => DecideInsurance(state, i, out rejection),
             _ => throw new ArgumentException($"unknown account command {command.GetType().Name}", nameof(command)),
         };
     }
@@ -207,6 +209,12 @@ public sealed class AccountCommandHandler
             rejection = Malformed("kind", "kind must be LIQUIDATION or AUTO_DELEVERAGING");
             return null;
         }
+        if (r.ExpectedSequenceNr > 0 && r.ExpectedSequenceNr != state.SequenceNr)
+        {
+            rejection = new CommandRejected(RejectionCode.Conflict, "expectedSequenceNr",
+                $"the plan was made at event {r.ExpectedSequenceNr}; the account is at {state.SequenceNr}");
+            return null;
+        }
         var i = sub!.IndexOf(instrument!);
         var size = i >= 0 ? sub.Portfolio[i].SizeLots : 0;
         if (size == 0 || Math.Sign(size) == Math.Sign(r.SizeLots) || Math.Abs(r.SizeLots) > Math.Abs(size))
@@ -219,7 +227,50 @@ public sealed class AccountCommandHandler
             return null;
         }
         return new ReductionApplied(r.CommandId, r.SubAccount, r.Instrument, r.Kind, r.SizeLots, r.Price, r.FeeMicros,
-            effect.RealisedPnlMicros, effect.PremiumMicros, effect.NewSizeLots, effect.NewEntryPrice, r.AtMs);
+            effect.RealisedPnlMicros, effect.PremiumMicros, effect.NewSizeLots, effect.NewEntryPrice, r.AtMs,
+            r.LiquidationId, r.Plan);
+    }
+
+    private static MarginCallIssued? DecideMarginCall(AccountState state, IssueMarginCall c,
+        out CommandRejected? rejection)
+    {
+        if (!TryGetSub(state, c.SubAccount, "subAccount", out _, out rejection))
+        {
+            return null;
+        }
+        if (double.IsNaN(c.Health) || c.Health < 0 || c.MaintenanceMicros < 0)
+        {
+            rejection = Malformed("health", "health must be a number ≥ 0 and maintenance ≥ 0");
+            return null;
+        }
+        return new MarginCallIssued(c.CommandId, c.SubAccount, c.Health, c.EquityMmMicros, c.MaintenanceMicros, c.AtMs);
+    }
+
+    private InsuranceReceived? DecideInsurance(AccountState state, ReceiveInsurance i, out CommandRejected? rejection)
+    {
+        if (!TryGetSub(state, i.SubAccount, "subAccount", out var sub, out rejection))
+        {
+            return null;
+        }
+        if (i.AmountMicros <= 0)
+        {
+            rejection = Malformed("amount", "an insurance cover must be > 0");
+            return null;
+        }
+        if (i.Instrument.Length > 0)
+        {
+            if (!TryResolve(i.Instrument, out var instrument, out rejection))
+            {
+                return null;
+            }
+            var k = sub!.IndexOf(instrument!);
+            if (k < 0 || !sub.Portfolio[k].IsIsolated)
+            {
+                rejection = Malformed("instrument", $"{i.Instrument} is not an isolated position of {i.SubAccount}");
+                return null;
+            }
+        }
+        return new InsuranceReceived(i.CommandId, i.SubAccount, i.Instrument, i.AmountMicros, i.AtMs);
     }
 
     private ModeChanged? DecideMode(AccountState state, SetMode m, out CommandRejected? rejection)

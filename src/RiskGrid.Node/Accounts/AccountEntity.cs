@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
+using Akka.Persistence.Journal;
 
 namespace RiskGrid.Node.Accounts;
 
@@ -141,14 +142,44 @@ public sealed class AccountEntity : UntypedPersistentActor
             Sender.Tell(rejection!);
             return;
         }
-        Persist(e, Applied);
+        var tag = TagOf(e);
+        if (tag is null)
+        {
+            Persist(e, Applied);
+        }
+        else
+        {
+            // Low-rate events a venue reads across accounts (GET /v1/liquidations, /v1/margin-calls) carry a tag
+            // for the read journal's EventsByTag; fills and deposits stay untagged (tags are written row by row).
+            Persist(new Tagged(e, [tag]), _ => Applied(e));
+        }
     }
+
+    /// <summary>The read-journal tag of <paramref name="e"/>, or null for untagged (hot-path) events.</summary>
+    public static string? TagOf(IAccountEvent e) => e switch
+    {
+        ReductionApplied => LiquidationTag,
+        MarginCallIssued => MarginCallTag,
+        InsuranceReceived => InsuranceTag,
+        _ => null,
+    };
+
+    /// <summary>Tag of every <see cref="ReductionApplied"/> (liquidation and ADL closes).</summary>
+    public const string LiquidationTag = "liquidation";
+
+    /// <summary>Tag of every <see cref="MarginCallIssued"/>.</summary>
+    public const string MarginCallTag = "margin-call";
+
+    /// <summary>Tag of every <see cref="InsuranceReceived"/>.</summary>
+    public const string InsuranceTag = "insurance";
 
     private void Applied(IAccountEvent e)
     {
         _state.Apply(e, LastSequenceNr);
-        Sender.Tell(new CommandAccepted(e.CommandId, LastSequenceNr, e));
+        // The risk tier sees the change before the sender hears of it: an engine that acts on the reply then reads
+        // a copy at least this new.
         _observer?.OnChanged(_accountId, _state);
+        Sender.Tell(new CommandAccepted(e.CommandId, LastSequenceNr, e));
         if (LastSequenceNr % _handler.Settings.SnapshotEvery == 0)
         {
             SaveSnapshot(AccountSnapshots.Take(_state));

@@ -1,4 +1,5 @@
 using RiskGrid.Margin.Accounts;
+using RiskGrid.Margin.Liquidation;
 
 namespace RiskGrid.Node.Accounts;
 
@@ -73,7 +74,19 @@ public sealed record FundingPaid(string CommandId, string Instrument, double Rat
     public override int GetHashCode() => HashCode.Combine(CommandId, Instrument, Rate, Mark, AtMs, Payments.Count);
 }
 
-/// <summary>A forced reduction (liquidation or ADL) applied, with its fee to the insurance fund and what it did.</summary>
+/// <summary>A forced reduction (liquidation or ADL) applied, with its fee to the insurance fund and what it did.
+/// <see cref="LiquidationId"/> and <see cref="Plan"/> are empty/None in events written before layout 2. When the
+/// position is isolated, the realised PnL, premium and fee settle into its isolated margin.</summary>
 public sealed record ReductionApplied(string CommandId, string SubAccount, string Instrument, ReductionKind Kind,
     long SizeLots, double Price, long FeeMicros, long RealisedPnlMicros, long PremiumMicros, long NewSizeLots,
-    double NewEntryPrice, long AtMs) : IAccountEvent;
+    double NewEntryPrice, long AtMs, string LiquidationId = "", LiquidationKind Plan = LiquidationKind.None)
+    : IAccountEvent;
+
+/// <summary>A margin call issued by the risk supervisor (health below warnHealth); no money moves.</summary>
+public sealed record MarginCallIssued(string CommandId, string SubAccount, double Health, long EquityMmMicros,
+    long MaintenanceMicros, long AtMs) : IAccountEvent;
+
+/// <summary>The insurance fund covered a deficit: <see cref="AmountMicros"/> credited to the USD balance (or to the
+/// isolated margin of <see cref="Instrument"/>).</summary>
+public sealed record InsuranceReceived(string CommandId, string SubAccount, string Instrument, long AmountMicros,
+    long AtMs) : IAccountEvent;

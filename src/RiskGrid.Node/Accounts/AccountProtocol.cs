@@ -1,3 +1,4 @@
+using RiskGrid.Margin.Liquidation;
 using RiskGrid.Margin.Accounts;
 
 namespace RiskGrid.Node.Accounts;
@@ -74,9 +75,24 @@ public enum ReductionKind : byte
 
 /// <summary>A forced reduction decided by the liquidation engine: <see cref="SizeLots"/> signed like a fill (it must
 /// reduce the position), at <see cref="Price"/>, with <see cref="FeeMicros"/> to the insurance fund. The command id is
-/// the liquidation (or ADL) id.</summary>
+/// the step's id; <see cref="LiquidationId"/> groups the steps of one plan and <see cref="Plan"/> says why it closes.
+/// <see cref="ExpectedSequenceNr"/> &gt; 0 makes the entity refuse (<see cref="RejectionCode.Conflict"/>) when its
+/// journal has moved on since the plan was made, so a plan made on an old state is never applied. A reduction of an
+/// isolated position settles into that position's isolated margin, never into the cross pool.</summary>
 public sealed record ApplyReduction(string AccountId, string CommandId, string SubAccount, string Instrument,
-    ReductionKind Kind, long SizeLots, double Price, long FeeMicros, long AtMs) : IAccountCommand;
+    ReductionKind Kind, long SizeLots, double Price, long FeeMicros, long AtMs, string LiquidationId = "",
+    LiquidationKind Plan = LiquidationKind.None, long ExpectedSequenceNr = 0) : IAccountCommand;
+
+/// <summary>The risk supervisor's margin call (health below warnHealth): journaled so a venue can read it
+/// (<c>GET /v1/margin-calls</c>, the account's events). Changes no money.</summary>
+public sealed record IssueMarginCall(string AccountId, string CommandId, string SubAccount, double Health,
+    long EquityMmMicros, long MaintenanceMicros, long AtMs) : IAccountCommand;
+
+/// <summary>The insurance fund's cover of a liquidated sub-account's deficit: credited to the USD balance, or to
+/// the isolated margin of <see cref="Instrument"/> when it names an isolated position ("" = the cross pool). The
+/// command id is the fund's payout id.</summary>
+public sealed record ReceiveInsurance(string AccountId, string CommandId, string SubAccount, string Instrument,
+    long AmountMicros, long AtMs) : IAccountCommand;
 
 /// <summary>What-if of an order (§10): accepted or refused, with IM before and after. Changes nothing.</summary>
 public sealed record CheckOrder(string AccountId, string SubAccount, string Instrument, long SizeLots, double Price)
@@ -99,6 +115,9 @@ public enum RejectionCode : byte
 
     /// <summary>Refused by a margin check (422).</summary>
     Refused = 4,
+
+    /// <summary>The account's journal moved on since the command was planned (409); re-plan on the new state.</summary>
+    Conflict = 5,
 }
 
 /// <summary>A command that was applied: its event and the journal sequence number it was stored at. A repeat of the

@@ -18,7 +18,8 @@ public sealed record AssetSnapshot(string Asset, long Balance, long Deposits, lo
     long TransfersOut);
 
 /// <summary>The USD-only ledger totals, micro-dollars.</summary>
-public sealed record UsdTotalsSnapshot(long Fees, long LiquidationFees, long RealisedPnl, long Premium, long Funding);
+public sealed record UsdTotalsSnapshot(long Fees, long LiquidationFees, long RealisedPnl, long Premium, long Funding,
+    long Insurance = 0);
 
 /// <summary>A position.</summary>
 public sealed record PositionSnapshot(string Instrument, long SizeLots, double EntryPrice, bool Isolated,
@@ -58,7 +59,7 @@ public static class AccountSnapshots
             var u = assets * Ledger.PerAsset;
             var t = s.LedgerTotals;
             var usd = new UsdTotalsSnapshot(t[u + Ledger.Fees], t[u + Ledger.LiquidationFees], t[u + Ledger.RealisedPnl],
-                t[u + Ledger.Premium], t[u + Ledger.Funding]);
+                t[u + Ledger.Premium], t[u + Ledger.Funding], t[u + Ledger.Insurance]);
             var positions = new List<PositionSnapshot>(s.Portfolio.PositionCount);
             foreach (ref readonly var pos in s.Portfolio.Positions)
             {
@@ -111,6 +112,7 @@ public static class AccountSnapshots
             sub.LedgerTotals[u + Ledger.RealisedPnl] = s.Usd.RealisedPnl;
             sub.LedgerTotals[u + Ledger.Premium] = s.Usd.Premium;
             sub.LedgerTotals[u + Ledger.Funding] = s.Usd.Funding;
+            sub.LedgerTotals[u + Ledger.Insurance] = s.Usd.Insurance;
             foreach (var pos in s.Positions)
             {
                 var instrument = sub.Resolve(pos.Instrument);

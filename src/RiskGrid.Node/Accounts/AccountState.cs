@@ -217,8 +217,25 @@ public sealed class AccountState
                 break;
             case ReductionApplied r:
                 ApplyTrade(Get(r.SubAccount), r.Instrument, r.NewSizeLots, r.NewEntryPrice, r.RealisedPnlMicros,
-                    r.PremiumMicros, r.FeeMicros, Ledger.LiquidationFees);
+                    r.PremiumMicros, r.FeeMicros, Ledger.LiquidationFees, settleIsolated: true);
                 break;
+            case MarginCallIssued:
+                break;
+            case InsuranceReceived ins:
+                {
+                    var s = Get(ins.SubAccount);
+                    var i = ins.Instrument.Length > 0 ? s.Portfolio.IndexOf(s.Resolve(ins.Instrument).Id) : -1;
+                    if (i >= 0 && s.Portfolio[i].IsIsolated)
+                    {
+                        s.Portfolio[i].IsolatedMarginMicros += ins.AmountMicros;
+                    }
+                    else
+                    {
+                        s.Portfolio.Balances[0] += ins.AmountMicros;
+                    }
+                    s.LedgerTotals[Ledger.UsdSlot(Params.Assets.Count, Ledger.Insurance)] += ins.AmountMicros;
+                    break;
+                }
             case ModeChanged m:
                 Get(m.SubAccount).Portfolio.Mode = m.Mode;
                 break;
@@ -258,7 +275,7 @@ public sealed class AccountState
     internal void RestoreSequenceNr(long sequenceNr) => SequenceNr = sequenceNr;
 
     private void ApplyTrade(SubAccountState s, string instrumentName, long newSizeLots, double newEntryPrice,
-        long realisedMicros, long premiumMicros, long feeMicros, int feeSlot)
+        long realisedMicros, long premiumMicros, long feeMicros, int feeSlot, bool settleIsolated = false)
     {
         var instrument = s.Resolve(instrumentName);
         var portfolio = s.Portfolio;
@@ -269,7 +286,15 @@ public sealed class AccountState
         }
         portfolio[i].SizeLots = newSizeLots;
         portfolio[i].EntryPrice = newEntryPrice;
-        portfolio.Balances[0] += realisedMicros + premiumMicros - feeMicros;
+        // A forced reduction of an isolated position settles into its own margin: it never touches the cross pool.
+        if (settleIsolated && portfolio[i].IsIsolated)
+        {
+            portfolio[i].IsolatedMarginMicros += realisedMicros + premiumMicros - feeMicros;
+        }
+        else
+        {
+            portfolio.Balances[0] += realisedMicros + premiumMicros - feeMicros;
+        }
         var assets = Params.Assets.Count;
         s.LedgerTotals[Ledger.UsdSlot(assets, Ledger.RealisedPnl)] += realisedMicros;
         s.LedgerTotals[Ledger.UsdSlot(assets, Ledger.Premium)] += premiumMicros;

@@ -22,6 +22,8 @@ public static class CommandFingerprint
         SetIsolatedMargin c => Hash(6, c.SubAccount, c.Instrument, c.MarginMicros),
         PayFunding c => Hash(7, "", c.Instrument, Bits(c.Rate), Bits(c.Mark)),
         ApplyReduction c => Hash(8, c.SubAccount, c.Instrument, (long)c.Kind, c.SizeLots, Bits(c.Price), c.FeeMicros),
+        IssueMarginCall c => Hash(9, c.SubAccount, "", Bits(c.Health), c.EquityMmMicros, c.MaintenanceMicros),
+        ReceiveInsurance c => Hash(10, c.SubAccount, c.Instrument, c.AmountMicros),
         _ => throw new ArgumentException($"unknown account command {command?.GetType().Name}", nameof(command)),
     };
 
@@ -36,6 +38,8 @@ public static class CommandFingerprint
         IsolatedMarginSet x => Hash(6, x.SubAccount, x.Instrument, x.MarginMicros),
         FundingPaid x => Hash(7, "", x.Instrument, Bits(x.Rate), Bits(x.Mark)),
         ReductionApplied x => Hash(8, x.SubAccount, x.Instrument, (long)x.Kind, x.SizeLots, Bits(x.Price), x.FeeMicros),
+        MarginCallIssued x => Hash(9, x.SubAccount, "", Bits(x.Health), x.EquityMmMicros, x.MaintenanceMicros),
+        InsuranceReceived x => Hash(10, x.SubAccount, x.Instrument, x.AmountMicros),
         _ => throw new ArgumentException($"unknown account event {e?.GetType().Name}", nameof(e)),
     };
 

@@ -2,10 +2,10 @@ namespace RiskGrid.Node.Accounts;
 
 /// <summary>
 /// Where a sub-account's money came from and went to, exactly, in the assets' own units. Per asset: deposits,
-/// withdrawals, transfers in and out; in USD also trading fees, liquidation fees, realised PnL, option premium and
-/// funding. The conservation invariant a venue audits:
+/// withdrawals, transfers in and out; in USD also trading fees, liquidation fees, realised PnL, option premium,
+/// funding and insurance-fund cover received. The conservation invariant a venue audits:
 /// <c>balance(a) [+ Σ isolated margin for USD] = deposits − withdrawals + transfers in − transfers out
-/// [− fees − liquidation fees + realised PnL + premium + funding for USD]</c>, for every asset a, exactly.
+/// [− fees − liquidation fees + realised PnL + premium + funding + insurance for USD]</c>, for every asset a, exactly.
 /// </summary>
 public static class Ledger
 {
@@ -13,7 +13,7 @@ public static class Ledger
     public static readonly string[] AssetSlotNames = ["deposits", "withdrawals", "transfersIn", "transfersOut"];
 
     /// <summary>USD-only slots after the per-asset block.</summary>
-    public static readonly string[] UsdSlotNames = ["fees", "liquidationFees", "realisedPnl", "premium", "funding"];
+    public static readonly string[] UsdSlotNames = ["fees", "liquidationFees", "realisedPnl", "premium", "funding", "insurance"];
 
     /// <summary>Number of per-asset slots.</summary>
     public const int PerAsset = 4;
@@ -28,6 +28,7 @@ public static class Ledger
     internal const int RealisedPnl = 2;
     internal const int Premium = 3;
     internal const int Funding = 4;
+    internal const int Insurance = 5;
 
     /// <summary>Length of a ledger array for <paramref name="assetCount"/> assets.</summary>
     public static int Length(int assetCount) => assetCount * PerAsset + UsdSlotNames.Length;
@@ -47,7 +48,7 @@ public static class Ledger
         {
             var u = assetCount * PerAsset;
             expected += -ledger[u + Fees] - ledger[u + LiquidationFees] + ledger[u + RealisedPnl] + ledger[u + Premium] +
-                        ledger[u + Funding];
+                        ledger[u + Funding] + ledger[u + Insurance];
         }
         return expected;
     }

@@ -101,6 +101,7 @@ internal static class AkkaConfigBuilder
             .WithFallback(Serialization.AccountSerializer.Config)
             .WithFallback(Accounts.CompactDequeMailbox.Declaration)
             .WithFallback(ManualPrices.ManualPriceSerializer.Config)
+            .WithFallback(Serialization.SupervisionSerializer.Config)
             .WithFallback(settings.Source);
     }
 

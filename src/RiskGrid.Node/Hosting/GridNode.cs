@@ -5,6 +5,7 @@ using Akka.Persistence;
 using RiskGrid.Feed.Transport;
 using RiskGrid.Margin.Instruments;
 using RiskGrid.Node.Accounts;
+using RiskGrid.Node.Supervision;
 using RiskGrid.Node.ManualPrices;
 using RiskGrid.Node.Prices;
 using RiskGrid.Node.Time;
@@ -170,10 +171,31 @@ public sealed class GridNode : IAsyncDisposable
 
         var market = new PriceViewMarket(Prices);
         var handler = new AccountCommandHandler(Catalog, market, AccountSettings.From(Settings.Source));
-        var region = AccountSharding.Start(System, handler, null, Settings.Sharding.NumberOfShards,
+        RiskFeed = new RiskBookFeed();
+        var region = AccountSharding.Start(System, handler, RiskFeed, Settings.Sharding.NumberOfShards,
             Settings.Sharding.PassivateIdleAfter);
         Accounts = new AccountService(System, region, handler, market, Clock, AkkaConfigBuilder.ReadJournalPluginId);
+
+        SupervisorSettings = SupervisorSettings.From(Settings.Source);
+        InsuranceFund = InsuranceFundSharding.Start(System, region, SupervisorSettings);
+        Supervisor = System.ActorOf(RiskSupervisor.Props(Catalog, Prices, RiskFeed, region, InsuranceFund,
+            SupervisorSettings, RiskMetrics, Settings.Sharding.NumberOfShards), RiskSupervisor.Name);
     }
+
+    /// <summary>The risk tier's view of the accounts hosted here (fed by the entities).</summary>
+    public RiskBookFeed RiskFeed { get; private set; } = null!;
+
+    /// <summary>Supervisor and liquidation engine settings (<c>riskgrid.supervisor</c>).</summary>
+    public SupervisorSettings SupervisorSettings { get; private set; } = null!;
+
+    /// <summary>The insurance fund's shard region (the fund is one entity in the cluster).</summary>
+    public IActorRef InsuranceFund { get; private set; } = ActorRefs.Nobody;
+
+    /// <summary>This node's risk supervisor (<c>/user/risk-supervisor</c>).</summary>
+    public IActorRef Supervisor { get; private set; } = ActorRefs.Nobody;
+
+    /// <summary>The risk tier's counters and latency distributions on this node.</summary>
+    public RiskMetrics RiskMetrics { get; } = new();
 
     /// <summary>The price view as the account entities' market.</summary>
     private sealed class PriceViewMarket(PriceView view) : IMarketAccessor

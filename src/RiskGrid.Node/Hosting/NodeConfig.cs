@@ -5,7 +5,7 @@ namespace RiskGrid.Node.Hosting;
 
 /// <summary>
 /// The layered HOCON of a node, first layer winning: overrides (the command line's) → the profile file → the
-/// defaults <c>node.conf</c> → <c>feed.conf</c> → <c>accounts.conf</c> → <c>risk-params.conf</c>. Each default
+/// defaults <c>node.conf</c> → <c>feed.conf</c> → <c>accounts.conf</c> → <c>supervisor.conf</c> → <c>risk-params.conf</c>. Each default
 /// layer is the loose copy next to the application when there is one (the build copies <c>config/*.conf</c>
 /// there), else the copy embedded in RiskGrid.Node (a single-file publish); <c>feed.conf</c> and
 /// <c>accounts.conf</c> are skipped where neither exists.
@@ -21,6 +21,7 @@ public static class NodeConfig
         (NodeFileName, true),
         ("feed.conf", false),
         ("accounts.conf", false),
+        ("supervisor.conf", false),
         (RiskParamsReader.DefaultFileName, true),
     ];
 

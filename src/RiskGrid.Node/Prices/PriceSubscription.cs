@@ -15,6 +15,7 @@ public sealed class PriceSubscription : IDisposable
     private int _pending;
     private long _notifications;
     private long _faults;
+    private long _signalTicks;
 
     internal PriceSubscription(PriceView view, Action<long> onChanged)
     {
@@ -27,6 +28,10 @@ public sealed class PriceSubscription : IDisposable
 
     /// <summary>Notifications sent so far.</summary>
     public long Notifications => Volatile.Read(ref _notifications);
+
+    /// <summary>Stopwatch timestamp of the change that raised the pending notification: the oldest change the
+    /// consumer has not seen yet (its tick-to-decision clock starts there).</summary>
+    public long SignalTicks => Volatile.Read(ref _signalTicks);
 
     /// <summary>Notifications whose callback threw (counted; the writer goes on).</summary>
     public long Faults => Volatile.Read(ref _faults);
@@ -49,6 +54,8 @@ public sealed class PriceSubscription : IDisposable
         {
             return;
         }
+
+        Volatile.Write(ref _signalTicks, System.Diagnostics.Stopwatch.GetTimestamp());
 
         Interlocked.Increment(ref _notifications);
         try

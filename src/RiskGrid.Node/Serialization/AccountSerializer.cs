@@ -1,3 +1,4 @@
+using RiskGrid.Margin.Liquidation;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Serialization;
@@ -45,10 +46,12 @@ public sealed class AccountSerializer : SerializerWithStringManifest
     /// <summary>Every manifest this serializer reads, with an example message of it (for tests and golden files).</summary>
     public static IReadOnlyList<string> Manifests { get; } =
     [
-        "dep.1", "wdr.1", "xfr.1", "fill.1", "mode.1", "iso.1", "fund.1", "red.1",
+        "dep.1", "wdr.1", "xfr.1", "fill.1", "mode.1", "iso.1", "fund.1", "red.1", "red.2", "mc.1", "ins.1",
         "Deposit.1", "Withdraw.1", "Transfer.1", "ApplyFill.1", "SetMode.1", "SetIsolatedMargin.1", "PayFunding.1",
-        "ApplyReduction.1", "CheckOrder.1", "GetAccount.1",
-        "accepted.1", "repeated.1", "rejected.1", "checked.1", "view.1", "snapshot.1", "snapshot.2", "stop.1",
+        "ApplyReduction.1", "ApplyReduction.2", "IssueMarginCall.1", "ReceiveInsurance.1", "CheckOrder.1",
+        "GetAccount.1",
+        "accepted.1", "repeated.1", "rejected.1", "checked.1", "view.1", "snapshot.1", "snapshot.2", "snapshot.3",
+        "stop.1",
     ];
 
     /// <inheritdoc />
@@ -61,7 +64,9 @@ public sealed class AccountSerializer : SerializerWithStringManifest
         ModeChanged => "mode.1",
         IsolatedMarginSet => "iso.1",
         FundingPaid => "fund.1",
-        ReductionApplied => "red.1",
+        ReductionApplied => "red.2",
+        MarginCallIssued => "mc.1",
+        InsuranceReceived => "ins.1",
         Deposit => "Deposit.1",
         Withdraw => "Withdraw.1",
         Transfer => "Transfer.1",
@@ -69,7 +74,9 @@ public sealed class AccountSerializer : SerializerWithStringManifest
         SetMode => "SetMode.1",
         SetIsolatedMargin => "SetIsolatedMargin.1",
         PayFunding => "PayFunding.1",
-        ApplyReduction => "ApplyReduction.1",
+        ApplyReduction => "ApplyReduction.2",
+        IssueMarginCall => "IssueMarginCall.1",
+        ReceiveInsurance => "ReceiveInsurance.1",
         CheckOrder => "CheckOrder.1",
         GetAccount => "GetAccount.1",
         CommandAccepted => "accepted.1",
@@ -77,7 +84,7 @@ public sealed class AccountSerializer : SerializerWithStringManifest
         CommandRejected => "rejected.1",
         OrderChecked => "checked.1",
         AccountView => "view.1",
-        AccountSnapshot => "snapshot.2",
+        AccountSnapshot => "snapshot.3",
         AccountEntity.Stop => "stop.1",
         _ => throw new ArgumentException($"{o.GetType().FullName} is not an account message", nameof(o)),
     };
@@ -142,6 +149,15 @@ public sealed class AccountSerializer : SerializerWithStringManifest
                 w.String(e.CommandId); w.String(e.SubAccount); w.String(e.Instrument); w.Byte((byte)e.Kind);
                 w.Long(e.SizeLots); w.Double(e.Price); w.Long(e.FeeMicros); w.Long(e.RealisedPnlMicros);
                 w.Long(e.PremiumMicros); w.Long(e.NewSizeLots); w.Double(e.NewEntryPrice); w.Long(e.AtMs);
+                w.String(e.LiquidationId); w.Byte((byte)e.Plan);
+                break;
+            case MarginCallIssued e:
+                w.String(e.CommandId); w.String(e.SubAccount); w.Double(e.Health); w.Long(e.EquityMmMicros);
+                w.Long(e.MaintenanceMicros); w.Long(e.AtMs);
+                break;
+            case InsuranceReceived e:
+                w.String(e.CommandId); w.String(e.SubAccount); w.String(e.Instrument); w.Long(e.AmountMicros);
+                w.Long(e.AtMs);
                 break;
             case Deposit c:
                 w.String(c.AccountId); w.String(c.CommandId); w.String(c.SubAccount); w.String(c.Asset);
@@ -174,6 +190,15 @@ public sealed class AccountSerializer : SerializerWithStringManifest
             case ApplyReduction c:
                 w.String(c.AccountId); w.String(c.CommandId); w.String(c.SubAccount); w.String(c.Instrument);
                 w.Byte((byte)c.Kind); w.Long(c.SizeLots); w.Double(c.Price); w.Long(c.FeeMicros); w.Long(c.AtMs);
+                w.String(c.LiquidationId); w.Byte((byte)c.Plan); w.Long(c.ExpectedSequenceNr);
+                break;
+            case IssueMarginCall c:
+                w.String(c.AccountId); w.String(c.CommandId); w.String(c.SubAccount); w.Double(c.Health);
+                w.Long(c.EquityMmMicros); w.Long(c.MaintenanceMicros); w.Long(c.AtMs);
+                break;
+            case ReceiveInsurance c:
+                w.String(c.AccountId); w.String(c.CommandId); w.String(c.SubAccount); w.String(c.Instrument);
+                w.Long(c.AmountMicros); w.Long(c.AtMs);
                 break;
             case CheckOrder q:
                 w.String(q.AccountId); w.String(q.SubAccount); w.String(q.Instrument); w.Long(q.SizeLots);
@@ -224,6 +249,10 @@ public sealed class AccountSerializer : SerializerWithStringManifest
         "fund.1" => ReadFunding(ref r),
         "red.1" => new ReductionApplied(r.String(), r.String(), r.String(), Kind(r.Byte()), r.Long(), r.Double(),
             r.Long(), r.Long(), r.Long(), r.Long(), r.Double(), r.Long()),
+        "red.2" => new ReductionApplied(r.String(), r.String(), r.String(), Kind(r.Byte()), r.Long(), r.Double(),
+            r.Long(), r.Long(), r.Long(), r.Long(), r.Double(), r.Long(), r.String(), Plan(r.Byte())),
+        "mc.1" => new MarginCallIssued(r.String(), r.String(), r.Double(), r.Long(), r.Long(), r.Long()),
+        "ins.1" => new InsuranceReceived(r.String(), r.String(), r.String(), r.Long(), r.Long()),
         "Deposit.1" => new Deposit(r.String(), r.String(), r.String(), r.String(), r.Long(), r.Long()),
         "Withdraw.1" => new Withdraw(r.String(), r.String(), r.String(), r.String(), r.Long(), r.Long()),
         "Transfer.1" => new Transfer(r.String(), r.String(), r.String(), r.String(), r.String(), r.Long(), r.Long()),
@@ -235,6 +264,12 @@ public sealed class AccountSerializer : SerializerWithStringManifest
         "PayFunding.1" => new PayFunding(r.String(), r.String(), r.String(), r.Double(), r.Double(), r.Long()),
         "ApplyReduction.1" => new ApplyReduction(r.String(), r.String(), r.String(), r.String(), Kind(r.Byte()),
             r.Long(), r.Double(), r.Long(), r.Long()),
+        "ApplyReduction.2" => new ApplyReduction(r.String(), r.String(), r.String(), r.String(), Kind(r.Byte()),
+            r.Long(), r.Double(), r.Long(), r.Long(), r.String(), Plan(r.Byte()), r.Long()),
+        "IssueMarginCall.1" => new IssueMarginCall(r.String(), r.String(), r.String(), r.Double(), r.Long(), r.Long(),
+            r.Long()),
+        "ReceiveInsurance.1" => new ReceiveInsurance(r.String(), r.String(), r.String(), r.String(), r.Long(),
+            r.Long()),
         "CheckOrder.1" => new CheckOrder(r.String(), r.String(), r.String(), r.Long(), r.Double()),
         "GetAccount.1" => new GetAccount(r.String()),
         "accepted.1" => new CommandAccepted(r.String(), r.Long(), (IAccountEvent)ReadNested(ref r)),
@@ -244,6 +279,7 @@ public sealed class AccountSerializer : SerializerWithStringManifest
         "view.1" => ReadView(ref r),
         "snapshot.1" => ReadSnapshot(ref r, version: 1),
         "snapshot.2" => ReadSnapshot(ref r, version: 2),
+        "snapshot.3" => ReadSnapshot(ref r, version: 3),
         "stop.1" => AccountEntity.Stop.Instance,
         _ => throw new System.Runtime.Serialization.SerializationException($"unknown account manifest '{manifest}'"),
     };
@@ -265,7 +301,9 @@ public sealed class AccountSerializer : SerializerWithStringManifest
         ModeChanged => "mode.1",
         IsolatedMarginSet => "iso.1",
         FundingPaid => "fund.1",
-        ReductionApplied => "red.1",
+        ReductionApplied => "red.2",
+        MarginCallIssued => "mc.1",
+        InsuranceReceived => "ins.1",
         _ => throw new ArgumentException($"{o.GetType().FullName} is not an account event", nameof(o)),
     };
 
@@ -287,7 +325,7 @@ public sealed class AccountSerializer : SerializerWithStringManifest
     private static CommandRejected ReadRejected(ref WireReader r)
     {
         var code = r.Byte();
-        if (code is < (byte)RejectionCode.Malformed or > (byte)RejectionCode.Refused)
+        if (code is < (byte)RejectionCode.Malformed or > (byte)RejectionCode.Conflict)
         {
             throw new FormatException($"rejection code {code}");
         }
@@ -374,7 +412,7 @@ public sealed class AccountSerializer : SerializerWithStringManifest
                 w.Long(a.TransfersOut);
             }
             w.Long(sub.Usd.Fees); w.Long(sub.Usd.LiquidationFees); w.Long(sub.Usd.RealisedPnl); w.Long(sub.Usd.Premium);
-            w.Long(sub.Usd.Funding);
+            w.Long(sub.Usd.Funding); w.Long(sub.Usd.Insurance);
             w.Count(sub.Positions.Count);
             foreach (var p in sub.Positions)
             {
@@ -409,7 +447,8 @@ public sealed class AccountSerializer : SerializerWithStringManifest
             {
                 assets[j] = new AssetSnapshot(r.String(), r.Long(), r.Long(), r.Long(), r.Long(), r.Long());
             }
-            var usd = new UsdTotalsSnapshot(r.Long(), r.Long(), r.Long(), r.Long(), r.Long());
+            var usd = new UsdTotalsSnapshot(r.Long(), r.Long(), r.Long(), r.Long(), r.Long(),
+                version >= 3 ? r.Long() : 0);
             var positions = new PositionSnapshot[r.Count()];
             for (var j = 0; j < positions.Length; j++)
             {
@@ -445,6 +484,15 @@ public sealed class AccountSerializer : SerializerWithStringManifest
         (byte)MarginMode.Standard => MarginMode.Standard,
         (byte)MarginMode.Portfolio => MarginMode.Portfolio,
         _ => throw new FormatException($"margin mode byte {b}"),
+    };
+
+    private static LiquidationKind Plan(byte b) => b switch
+    {
+        (byte)LiquidationKind.None => LiquidationKind.None,
+        (byte)LiquidationKind.Partial => LiquidationKind.Partial,
+        (byte)LiquidationKind.Backstop => LiquidationKind.Backstop,
+        (byte)LiquidationKind.Bankrupt => LiquidationKind.Bankrupt,
+        _ => throw new System.Runtime.Serialization.SerializationException($"unknown liquidation plan kind {b}"),
     };
 
     private static ReductionKind Kind(byte b) => b switch

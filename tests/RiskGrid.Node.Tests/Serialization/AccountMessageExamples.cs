@@ -1,4 +1,5 @@
 using RiskGrid.Margin.Accounts;
+using RiskGrid.Margin.Liquidation;
 using RiskGrid.Node.Accounts;
 
 namespace RiskGrid.Node.Tests.Serialization;
@@ -14,7 +15,7 @@ internal static class AccountMessageExamples
         -1_234_567, 0, -500, 59_999.125, At);
 
     /// <summary>Manifests the serializer still reads but no longer writes, each with the message it reads to.</summary>
-    public static readonly IReadOnlySet<string> Legacy = new HashSet<string> { "snapshot.1" };
+    public static readonly IReadOnlySet<string> Legacy = new HashSet<string> { "snapshot.1", "snapshot.2", "red.1", "ApplyReduction.1" };
 
     private static AccountSnapshot Snapshot(IReadOnlyList<SubAccountSnapshot> subs, IReadOnlyList<DedupeSnapshot> dedupe) =>
         new(9, subs, dedupe);
@@ -31,6 +32,10 @@ internal static class AccountMessageExamples
             [new FundingPayment("main", -6_000_050), new FundingPayment("hedge", 3_000_025)], At)),
         ("red.1", new ReductionApplied("liq-1", "main", "BTC-PERP", ReductionKind.Liquidation, -400, 59_000.5, 12_000_000,
             -400_200_000, 0, 600, 60_000, At)),
+        ("red.2", new ReductionApplied("liq-1:0", "main", "BTC-PERP", ReductionKind.Liquidation, -400, 59_000.5,
+            12_000_000, -400_200_000, 0, 600, 60_000, At, "liq-acct-1-main-7", LiquidationKind.Backstop)),
+        ("mc.1", new MarginCallIssued("mc-main-7", "main", 1.0625, 1_062_500_000, 1_000_000_000, At)),
+        ("ins.1", new InsuranceReceived("cover-ü", "main", "ETH-PERP", 123_456_789, At)),
         ("Deposit.1", new Deposit("acct-1", "dep-1", "main", "USD", 10_000_000_000, At)),
         ("Withdraw.1", new Withdraw("acct-1", "wdr-1", "main", "BTC", 1, At)),
         ("Transfer.1", new Transfer("acct-1", "xfr-1", "main", "hedge", "SOL", 3, At)),
@@ -40,6 +45,10 @@ internal static class AccountMessageExamples
         ("PayFunding.1", new PayFunding("acct-1", "fund-1", "ETH-PERP", -0.00025, 3_001.75, At)),
         ("ApplyReduction.1", new ApplyReduction("acct-1", "adl-1", "main", "ETH-PERP", ReductionKind.AutoDeleveraging,
             100, 2_999.5, 0, At)),
+        ("ApplyReduction.2", new ApplyReduction("acct-1", "liq-1:2", "main", "ETH-PERP", ReductionKind.Liquidation,
+            100, 2_999.5, 1_499_750, At, "liq-acct-1-main-7", LiquidationKind.Partial, 9)),
+        ("IssueMarginCall.1", new IssueMarginCall("acct-1", "mc-main-7", "main", 1.2, 1_200_000_000, 1_000_000_000, At)),
+        ("ReceiveInsurance.1", new ReceiveInsurance("acct-1", "cover-1", "main", "", 5_000_000, At)),
         ("CheckOrder.1", new CheckOrder("acct-1", "main", "BTC-PERP", 2_000, 61_000)),
         ("GetAccount.1", new GetAccount("acct-1")),
         ("accepted.1", new CommandAccepted("fill-ü", 42, Fill)),
@@ -54,6 +63,17 @@ internal static class AccountMessageExamples
                 [new PositionView("BTC-PERP", -500, 59_999.125, -1_234_567, true, 2_000_000_000)],
                 [new LedgerEntry("deposits", "USD", 10), new LedgerEntry("fees", "USD", 30)]),
         ])),
+        ("snapshot.3", Snapshot(
+        [
+            new SubAccountSnapshot("main", MarginMode.Standard,
+                [new AssetSnapshot("USD", 8_005_000_000, 10_000_000_000, 0, 0, 2_000_000_000),
+                 new AssetSnapshot("BTC", 50_000_000, 50_000_000, 0, 0, 0)],
+                new UsdTotalsSnapshot(30_000_000, 12_000_000, -1_234_567, -2_500_000, 3_000_025, 5_000_000),
+                [new PositionSnapshot("ETH-PERP", -100, 3_000.5, true, 500_000_000)],
+                [new RealisedSnapshot("BTC-PERP", -1_234_567)]),
+        ],
+        [new DedupeSnapshot("dep-1", 1, CommandFingerprint.Of(Deposited), Deposited.AtMs),
+         new DedupeSnapshot("fill-ü", 2, CommandFingerprint.Of(Fill), Fill.AtMs)])),
         ("snapshot.2", Snapshot(
         [
             new SubAccountSnapshot("main", MarginMode.Standard,

@@ -1,0 +1,821 @@
+using System.Diagnostics;
+using System.Globalization;
+using Akka.Actor;
+using Akka.Cluster;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+using Akka.Persistence.Query;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using Akka.Util;
+using RiskGrid.Margin;
+using RiskGrid.Margin.Accounts;
+using RiskGrid.Margin.Instruments;
+using RiskGrid.Margin.Liquidation;
+using RiskGrid.Node.Accounts;
+using RiskGrid.Node.Prices;
+using RiskGrid.Node.Time;
+
+namespace RiskGrid.Node.Supervision;
+
+/// <summary>Asks the supervisor for a consistent report of its state (tests, the stress lab, the API).</summary>
+public sealed record GetRiskReport
+{
+    /// <summary>The one instance.</summary>
+    public static readonly GetRiskReport Instance = new();
+}
+
+/// <summary>The supervisor's state: tracked sub-accounts, those liquidatable now (by whether they wait for prices,
+/// the queue or a cooldown), and the queue.</summary>
+public sealed record RiskReport(int Tracked, int Liquidatable, int Blocked, int Queued, int Cooling,
+    int MarginCallsActive, long Cycles, long MarketVersion);
+
+/// <summary>Runs one evaluation cycle now (tests and the stress lab, after changing prices by hand).</summary>
+public sealed record RunRiskCycle
+{
+    /// <summary>The one instance.</summary>
+    public static readonly RunRiskCycle Instance = new();
+}
+
+/// <summary>
+/// The risk supervisor of one node: keeps a compact risk view of the accounts whose shards live here (fed by the
+/// entities after each persisted event through <see cref="RiskBookFeed"/>; the entity stays the only writer), and
+/// decides on each conflated price change which sub-accounts can have changed: those whose safe band the move crossed
+/// (<see cref="TriggerIndex"/>), those whose account changed, and those waiting to be retried. A full sweep runs every
+/// <see cref="SupervisorSettings.SweepInterval"/> and whenever a maintenance multiplier moved more than
+/// <see cref="SupervisorSettings.MultiplierResweep"/>. Evaluated sub-accounts below warnHealth get a margin call
+/// (journaled by their entity); liquidatable ones with fresh indices go to the liquidation engine's bounded queue,
+/// worst health first. The engine is an Akka.Streams pipeline: the queue, then <see cref="SupervisorSettings.Parallelism"/>
+/// liquidations at once, each reported back here.
+/// </summary>
+public sealed class RiskSupervisor : ReceiveActor, IWithTimers
+{
+    /// <summary>The supervisor's name under /user on every node (the ADL ranking is queried there).</summary>
+    public const string Name = "risk-supervisor";
+
+    private readonly InstrumentCatalog _catalog;
+    private readonly PriceView _prices;
+    private readonly RiskBookFeed _feed;
+    private readonly IActorRef _accounts;
+    private readonly IActorRef _fund;
+    private readonly SupervisorSettings _settings;
+    private readonly RiskMetrics _metrics;
+    private readonly IGridClock _clock;
+    private readonly int _shards;
+    private readonly RiskEvaluator _eval;
+    private readonly TriggerIndex _index;
+    private readonly AdlBook _adl = new();
+    private readonly LiquidationQueue _queue;
+    private readonly Dictionary<string, RiskEntry[]> _entries = new(StringComparer.Ordinal);
+    private readonly List<RiskEntry?> _slots = [];
+    private readonly Stack<int> _free = new();
+    private readonly List<RiskEntry> _due = [];
+    private readonly HashSet<RiskEntry> _retry = [];
+    private readonly Dictionary<string, long> _feesAcked = new(StringComparer.Ordinal);
+    private readonly List<AccountCopy> _drained = [];
+    private readonly double[] _lastIndex;
+    private readonly bool[] _lastCanLiquidate;
+    private readonly double[] _sweptMultiplier;
+    private readonly Func<int, int, bool> _crossedDown;
+    private readonly Func<int, int, bool> _crossedUp;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private PriceSubscription? _subscription;
+    private IMaterializer? _materializer;
+    private LiquidationEngine? _engine;
+    private IAdlSource? _adlSource;
+    private HashSet<string> _localShards = new(StringComparer.Ordinal);
+    private int _crossU;
+    private double _crossPrice;
+    private long _cycles;
+    private long _currentPairs;
+    private long _marketVersion = -1;
+    private bool _sweepDue = true;
+    private bool _cycleScheduled;
+
+    public RiskSupervisor(InstrumentCatalog catalog, PriceView prices, RiskBookFeed feed, IActorRef accounts,
+        IActorRef fund, SupervisorSettings settings, RiskMetrics metrics, int shards, IAdlSource? adl = null)
+    {
+        _catalog = catalog;
+        _prices = prices;
+        _feed = feed;
+        _accounts = accounts;
+        _fund = fund;
+        _settings = settings;
+        _metrics = metrics;
+        _clock = prices.Clock;
+        _shards = shards;
+        _adlSource = adl;
+        _eval = new RiskEvaluator(catalog, settings);
+        var u = catalog.Params.Underlyings.Count;
+        _index = new TriggerIndex(u);
+        _queue = new LiquidationQueue(settings.QueueCapacity);
+        _lastIndex = new double[u];
+        _lastCanLiquidate = new bool[u];
+        _sweptMultiplier = new double[u];
+        Array.Fill(_lastIndex, double.NaN);
+        _crossedDown = (slot, generation) => Crossed(slot, generation, down: true);
+        _crossedUp = (slot, generation) => Crossed(slot, generation, down: false);
+
+        Receive<RiskBookFeed.BookChanged>(_ => Cycle(sweep: false, priceSignalTicks: 0));
+        Receive<PricesChanged>(p => Cycle(sweep: false, priceSignalTicks: p.Subscription.SignalTicks));
+        Receive<RunRiskCycle>(_ => Cycle(sweep: false, priceSignalTicks: 0));
+        Receive<Sweep>(_ => Cycle(sweep: true, priceSignalTicks: 0));
+        Receive<Retry>(_ =>
+        {
+            _cycleScheduled = false;
+            if (_retry.Count > 0)
+            {
+                Cycle(sweep: false, priceSignalTicks: 0);
+            }
+        });
+        Receive<LiquidationOutcome>(OnOutcome);
+        Receive<FindAdlCandidates>(q =>
+        {
+            var id = _catalog.TryResolve(q.Instrument, out var ins, out _) ? ins.Id.Value : -1;
+            Sender.Tell(new AdlCandidateList(id < 0 ? [] : _adl.Top(id, q.Longs, q.Lots, q.ExcludeAccountId)));
+        });
+        Receive<FeesAcknowledged>(a =>
+        {
+            if (!_feesAcked.TryGetValue(a.AccountId, out var mark) || a.WatermarkMicros > mark)
+            {
+                _feesAcked[a.AccountId] = a.WatermarkMicros;
+            }
+        });
+        Receive<IAccountReply>(_ => { });
+        Receive<Census>(_ => RunCensus());
+        Receive<CurrentShardRegionState>(OnShardState);
+        Receive<WakeAccounts>(w => Wake(w.AccountIds));
+        Receive<GetRiskReport>(_ => Sender.Tell(Report()));
+    }
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Props of the supervisor.</summary>
+    public static Props Props(InstrumentCatalog catalog, PriceView prices, RiskBookFeed feed, IActorRef accounts,
+        IActorRef fund, SupervisorSettings settings, RiskMetrics metrics, int shards, IAdlSource? adl = null) =>
+        Akka.Actor.Props.Create(() =>
+            new RiskSupervisor(catalog, prices, feed, accounts, fund, settings, metrics, shards, adl));
+
+    /// <summary>The engine's queue (metrics read its depth).</summary>
+    public LiquidationQueue Queue => _queue;
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        _feed.Attach(Self);
+        _subscription = _prices.Subscribe(Self);
+        _adlSource ??= new ClusterAdlSource(Context.System, _settings.AskTimeout);
+        _engine = new LiquidationEngine(_catalog, () => _prices.Current, _feed, _accounts, _fund, _adlSource, _settings,
+            _clock, _log);
+        _materializer = Context.Materializer();
+        var engine = _engine;
+        var queue = _queue;
+        var self = Self;
+        var metrics = _metrics;
+        Source.UnfoldAsync(0, async _ =>
+            {
+                var c = await queue.TakeAsync().ConfigureAwait(false);
+                return c is null ? Option<(int, LiquidationCandidate)>.None : Option<(int, LiquidationCandidate)>.Create((0, c));
+            })
+            .Select(c =>
+            {
+                metrics.QueueWait.RecordSince(c.EnqueuedTicks);
+                return c;
+            })
+            .SelectAsyncUnordered(_settings.Parallelism, engine.RunAsync)
+            .RunForeach(o => self.Tell(o), _materializer);
+        Timers.StartPeriodicTimer("sweep", Sweep.Instance, _settings.SweepInterval);
+        Timers.StartPeriodicTimer("census", Census.Instance, _settings.CensusInterval);
+        Self.Tell(RunRiskCycle.Instance);
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        _queue.Complete();
+        _subscription?.Dispose();
+        base.PostStop();
+    }
+
+    private void Cycle(bool sweep, long priceSignalTicks)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var snapshot = _subscription is not null ? _subscription.Take() : _prices.Current;
+        _eval.SetMarket(snapshot);
+        var market = _eval.Market;
+        _cycles++;
+
+        // 1. Accounts that changed.
+        _drained.Clear();
+        _feed.Drain(_drained);
+        foreach (var copy in _drained)
+        {
+            Upsert(copy);
+        }
+
+        // 2. Index moves: the entries whose safe band the move crossed; freshness that returned; multipliers.
+        var resweep = sweep || _sweepDue;
+        var freshnessReturned = false;
+        for (var u = 0; u < _lastIndex.Length; u++)
+        {
+            var s = market.Index(u);
+            var from = _lastIndex[u];
+            if (double.IsFinite(s) && double.IsFinite(from) && s != from)
+            {
+                _crossU = u;
+                _crossPrice = s;
+                _index.Crossed(u, from, s, s < from ? _crossedDown : _crossedUp);
+            }
+            _lastIndex[u] = s;
+            var can = snapshot.Oracle(u).CanLiquidate;
+            freshnessReturned |= can && !_lastCanLiquidate[u];
+            _lastCanLiquidate[u] = can;
+            var v = market.MaintenanceMultiplier(u);
+            if (_sweptMultiplier[u] > 0 && Math.Abs(v / _sweptMultiplier[u] - 1) > _settings.MultiplierResweep)
+            {
+                resweep = true;
+            }
+        }
+        if (freshnessReturned)
+        {
+            foreach (var entries in _entries.Values)
+            {
+                foreach (var e in entries)
+                {
+                    if (e.Risk.Blocked)
+                    {
+                        MarkDue(e);
+                    }
+                }
+            }
+        }
+        foreach (var e in _retry)
+        {
+            MarkDue(e);
+        }
+        _retry.Clear();
+
+        // 3. Evaluate.
+        int evaluated;
+        if (resweep)
+        {
+            _sweepDue = false;
+            for (var u = 0; u < _sweptMultiplier.Length; u++)
+            {
+                _sweptMultiplier[u] = market.MaintenanceMultiplier(u);
+            }
+            foreach (var e in _due)
+            {
+                e.Due = false;
+            }
+            _due.Clear();
+            evaluated = 0;
+            foreach (var entries in _entries.Values)
+            {
+                foreach (var e in entries)
+                {
+                    Evaluate(e);
+                    evaluated++;
+                }
+            }
+            _metrics.AddSweep(evaluated);
+            _metrics.SweepBatch.RecordSince(started);
+        }
+        else
+        {
+            evaluated = _due.Count;
+            foreach (var e in _due)
+            {
+                e.Due = false;
+                if (e.Slot >= 0)
+                {
+                    Evaluate(e);
+                }
+            }
+            _due.Clear();
+            _metrics.AddIncremental(evaluated);
+            if (evaluated > 0)
+            {
+                _metrics.IncrementalBatch.RecordSince(started);
+            }
+        }
+        if (priceSignalTicks != 0)
+        {
+            _metrics.TickToDecision.RecordSince(priceSignalTicks);
+        }
+        if (_index.Pairs > 3 * _currentPairs + 65_536)
+        {
+            RebuildIndex();
+        }
+        _marketVersion = snapshot.Version;
+        _metrics.SetQueueDepth(_queue.Count + _inFlight);
+        if (_retry.Count > 0 && !_cycleScheduled)
+        {
+            _cycleScheduled = true;
+            Timers.StartSingleTimer("retry", Retry.Instance, TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    private int _inFlight;
+
+    private void Upsert(AccountCopy copy)
+    {
+        if (_feesAcked.TryGetValue(copy.AccountId, out var acked) ? copy.LiquidationFeesMicros > acked
+                : copy.LiquidationFeesMicros > 0)
+        {
+            _fund.Tell(new SettleFees(copy.AccountId, copy.LiquidationFeesMicros, _clock.NowMs), Self);
+        }
+        _entries.TryGetValue(copy.AccountId, out var old);
+        var subs = new RiskEntry[copy.Subs.Count];
+        for (var i = 0; i < subs.Length; i++)
+        {
+            var name = copy.SubNames[i];
+            RiskEntry? e = null;
+            if (old is not null)
+            {
+                foreach (var o in old)
+                {
+                    if (o.Sub == name)
+                    {
+                        e = o;
+                        break;
+                    }
+                }
+            }
+            e ??= NewEntry(copy.AccountId, name);
+            e.Portfolio = copy.Subs[i];
+            e.SequenceNr = copy.SequenceNr;
+            subs[i] = e;
+            MarkDue(e);
+        }
+        if (old is not null)
+        {
+            foreach (var o in old)
+            {
+                if (Array.IndexOf(subs, o) < 0)
+                {
+                    Drop(o);
+                }
+            }
+        }
+        _entries[copy.AccountId] = subs;
+        _metrics.SetTracked(_slots.Count - _free.Count);
+    }
+
+    private RiskEntry NewEntry(string accountId, string sub)
+    {
+        var slot = _free.Count > 0 ? _free.Pop() : _slots.Count;
+        var e = new RiskEntry(accountId, sub, _lastIndex.Length) { Slot = slot };
+        if (slot == _slots.Count)
+        {
+            _slots.Add(e);
+        }
+        else
+        {
+            _slots[slot] = e;
+        }
+        return e;
+    }
+
+    private void Drop(RiskEntry e)
+    {
+        _adl.Remove(e.AccountId, e.Sub);
+        _currentPairs -= e.Pairs;
+        e.Generation++;
+        _slots[e.Slot] = null;
+        _free.Push(e.Slot);
+        e.Slot = -1;
+        _retry.Remove(e);
+    }
+
+    private void MarkDue(RiskEntry e)
+    {
+        if (!e.Due && e.Slot >= 0)
+        {
+            e.Due = true;
+            _due.Add(e);
+        }
+    }
+
+    // A pair of the trigger index met by a move: true removes it (crossed, or superseded).
+    private bool Crossed(int slot, int generation, bool down)
+    {
+        var e = slot < _slots.Count ? _slots[slot] : null;
+        if (e is null || e.Generation != generation)
+        {
+            return true;
+        }
+        var trigger = down ? e.Down[_crossU] : e.Up[_crossU];
+        if (down ? _crossPrice <= trigger : _crossPrice >= trigger)
+        {
+            MarkDue(e);
+            return true;
+        }
+        return false;
+    }
+
+    private void Evaluate(RiskEntry e)
+    {
+        var risk = e.Risk;
+        _eval.Evaluate(e.Portfolio, ref risk, withBand: true);
+        e.Risk = risk;
+        var nowMs = _clock.NowMs;
+        var liq = _catalog.Params.Liquidation;
+
+        // Triggers: a new generation supersedes the old pairs.
+        e.Generation++;
+        _currentPairs -= e.Pairs;
+        e.Pairs = 0;
+        var market = _eval.Market;
+        if (double.IsFinite(risk.Band) && risk.Band > 0)
+        {
+            for (var u = 0; u < _lastIndex.Length; u++)
+            {
+                if ((risk.Depends & (1UL << u)) == 0)
+                {
+                    continue;
+                }
+                var s = market.Index(u);
+                e.Down[u] = s * (1 - risk.Band);
+                e.Up[u] = s * (1 + risk.Band);
+                e.Pairs += _index.Add(u, e.Slot, e.Generation, e.Down[u], e.Up[u]);
+            }
+        }
+        _currentPairs += e.Pairs;
+        UpdateAdl(e);
+
+        // Margin call: once per crossing below warnHealth (the id names the journal position, so a restart does
+        // not issue it twice for the same state).
+        // A liquidatable account gets its liquidation instead (a margin call persisted meanwhile would only move its
+        // journal under the engine's plan).
+        if (risk.MaintenanceMicros > 0 && risk.WorstHealth < liq.WarnHealth && !risk.Liquidatable)
+        {
+            if (!e.Warned)
+            {
+                e.Warned = true;
+                _metrics.AddMarginCall();
+                _accounts.Tell(new IssueMarginCall(e.AccountId,
+                    "mc:" + LiquidationEngine.Hash(e.AccountId, e.Sub, "", e.SequenceNr), e.Sub,
+                    double.IsFinite(risk.WorstHealth) ? Math.Max(0, risk.WorstHealth) : 0, risk.EquityMmMicros,
+                    risk.MaintenanceMicros, nowMs), Self);
+            }
+        }
+        else if (risk.WorstHealth >= liq.WarnHealth)
+        {
+            e.Warned = false;
+        }
+
+        if (!risk.Liquidatable)
+        {
+            if (e.BreachTicks != 0)
+            {
+                _metrics.BreachToRestored.RecordSince(e.BreachTicks);
+                e.BreachTicks = 0;
+                e.Reduced = false;
+            }
+            return;
+        }
+        if (e.BreachTicks == 0)
+        {
+            e.BreachTicks = Stopwatch.GetTimestamp();
+        }
+        if (e.InFlight)
+        {
+            return;
+        }
+        if (risk.Blocked)
+        {
+            _metrics.AddDeferred(risk.BlockedByStale ? 0 : 1);
+            return;
+        }
+        if (nowMs < e.CooldownUntilMs && risk.WorstHealth >= liq.BackstopHealth)
+        {
+            _metrics.AddDeferred(2);
+            _retry.Add(e);
+            return;
+        }
+        var candidate = new LiquidationCandidate(e.AccountId, e.Sub, risk.WorstHealth, e.BreachTicks,
+            Stopwatch.GetTimestamp());
+        switch (_queue.Offer(candidate, out var evicted))
+        {
+            case OfferOutcome.Full:
+                _metrics.AddDeferred(3);
+                _retry.Add(e);
+                break;
+            case OfferOutcome.QueuedEvictingHealthiest:
+                _metrics.AddDeferred(3);
+                e.InFlight = true;
+                _inFlight++;
+                if (evicted is not null && Find(evicted.AccountId, evicted.SubAccount) is { } out1)
+                {
+                    out1.InFlight = false;
+                    _inFlight--;
+                    _retry.Add(out1);
+                }
+                break;
+            case OfferOutcome.Queued:
+                e.InFlight = true;
+                _inFlight++;
+                break;
+            case OfferOutcome.Updated:
+                break;
+        }
+    }
+
+    private void OnOutcome(LiquidationOutcome o)
+    {
+        var e = Find(o.Candidate.AccountId, o.Candidate.SubAccount);
+        _metrics.AddOutcome(o);
+        if (o.Steps > 0)
+        {
+            var kind = o.Kind switch
+            {
+                LiquidationKind.Partial => 0,
+                LiquidationKind.Backstop => 1,
+                _ => 2,
+            };
+            _metrics.AddLiquidation(kind);
+        }
+        if (e is null)
+        {
+            _metrics.SetQueueDepth(_queue.Count + _inFlight);
+            return;
+        }
+        if (e.InFlight)
+        {
+            e.InFlight = false;
+            _inFlight--;
+        }
+        if (o.Steps > 0 && !e.Reduced && e.BreachTicks != 0)
+        {
+            _metrics.BreachToFirstReduction.RecordSince(e.BreachTicks);
+            e.Reduced = true;
+        }
+        if (o.Steps > 0 && o.Kind == LiquidationKind.Partial && o.Status == LiquidationStatus.Completed)
+        {
+            e.CooldownUntilMs = _clock.NowMs + _catalog.Params.Liquidation.CooldownMs;
+        }
+        if (o.Status == LiquidationStatus.Throttled)
+        {
+            _metrics.AddDeferred(4);
+        }
+        if (o.Status is LiquidationStatus.Throttled or LiquidationStatus.Stale or LiquidationStatus.Failed
+            or LiquidationStatus.Blocked)
+        {
+            _retry.Add(e);
+        }
+        _metrics.SetQueueDepth(_queue.Count + _inFlight);
+        if (_retry.Count > 0 && !_cycleScheduled)
+        {
+            _cycleScheduled = true;
+            Timers.StartSingleTimer("retry", Retry.Instance, TimeSpan.FromMilliseconds(o.Status == LiquidationStatus.Throttled ? 200 : 50));
+        }
+    }
+
+    private void UpdateAdl(RiskEntry e)
+    {
+        var p = e.Portfolio;
+        var market = _eval.Market;
+        var list = new List<(int, long, double)>(p.PositionCount);
+        var equity = Micros.ToUsd(e.Risk.EquityRawMicros);
+        foreach (ref readonly var pos in p.Positions)
+        {
+            var ins = _catalog[pos.Instrument];
+            if (!ins.IsLinear || pos.SizeLots == 0)
+            {
+                continue;
+            }
+            var q = ins.Units(pos.SizeLots);
+            var m = market.Index(ins.UnderlyingId);
+            if (!double.IsFinite(m))
+            {
+                continue;
+            }
+            var upnl = q * (m - pos.EntryPrice);
+            var poolEquity = pos.IsIsolated ? Micros.ToUsd(pos.IsolatedMarginMicros) + upnl : equity;
+            var score = AutoDeleveraging.Score(upnl, Math.Abs(q) * pos.EntryPrice, Math.Abs(q) * m, poolEquity);
+            list.Add((ins.Id.Value, pos.SizeLots, score));
+        }
+        _adl.Set(e.AccountId, e.Sub, list);
+    }
+
+    private RiskEntry? Find(string accountId, string sub)
+    {
+        if (_entries.TryGetValue(accountId, out var subs))
+        {
+            foreach (var e in subs)
+            {
+                if (e.Sub == sub)
+                {
+                    return e;
+                }
+            }
+        }
+        return null;
+    }
+
+    private void RebuildIndex()
+    {
+        _index.Clear();
+        _currentPairs = 0;
+        foreach (var entries in _entries.Values)
+        {
+            foreach (var e in entries)
+            {
+                e.Pairs = 0;
+                if (!(double.IsFinite(e.Risk.Band) && e.Risk.Band > 0))
+                {
+                    continue;
+                }
+                for (var u = 0; u < _lastIndex.Length; u++)
+                {
+                    if ((e.Risk.Depends & (1UL << u)) != 0)
+                    {
+                        e.Pairs += _index.Add(u, e.Slot, e.Generation, e.Down[u], e.Up[u]);
+                    }
+                }
+                _currentPairs += e.Pairs;
+            }
+        }
+    }
+
+    private RiskReport Report()
+    {
+        int tracked = 0, liquidatable = 0, blocked = 0, queued = 0, cooling = 0, warned = 0;
+        var now = _clock.NowMs;
+        foreach (var entries in _entries.Values)
+        {
+            foreach (var e in entries)
+            {
+                tracked++;
+                warned += e.Warned ? 1 : 0;
+                if (!e.Risk.Liquidatable)
+                {
+                    continue;
+                }
+                liquidatable++;
+                blocked += e.Risk.Blocked ? 1 : 0;
+                queued += e.InFlight ? 1 : 0;
+                cooling += now < e.CooldownUntilMs ? 1 : 0;
+            }
+        }
+        return new RiskReport(tracked, liquidatable, blocked, queued, cooling, warned, _cycles, _marketVersion);
+    }
+
+    // Census: which shards does this node host? Accounts of shards that left are dropped; the oldest member wakes
+    // every account whose entity is not running anywhere yet, so no account with positions goes unwatched after a
+    // restart or the loss of a node.
+    private void RunCensus() =>
+        ClusterSharding.Get(Context.System).ShardRegion(AccountSharding.TypeName)
+            .Tell(GetShardRegionState.Instance, Self);
+
+    private void OnShardState(CurrentShardRegionState state)
+    {
+        var local = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var s in state.Shards)
+        {
+            local.Add(s.ShardId);
+        }
+        var extractor = new AccountMessageExtractor(_shards);
+        List<string>? gone = null;
+        foreach (var account in _entries.Keys)
+        {
+            if (!local.Contains(extractor.ShardOf(account)))
+            {
+                (gone ??= []).Add(account);
+            }
+        }
+        if (gone is not null)
+        {
+            foreach (var account in gone)
+            {
+                foreach (var e in _entries[account])
+                {
+                    Drop(e);
+                }
+                _entries.Remove(account);
+                _feed.Forget(account);
+                _log.Info("Risk view: account {0} left with its shard", account);
+            }
+            _metrics.SetTracked(_slots.Count - _free.Count);
+        }
+        var arrived = !local.SetEquals(_localShards);
+        _localShards = local;
+        if (arrived && IsOldest())
+        {
+            WakeAll();
+        }
+    }
+
+    private static bool IsOldest()
+    {
+        var cluster = Cluster.Get(Context.System);
+        var self = cluster.SelfMember;
+        foreach (var m in cluster.State.Members)
+        {
+            if (m.Status == MemberStatus.Up && m.IsOlderThan(self))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void WakeAll()
+    {
+        var journal = PersistenceQuery.Get(Context.System)
+            .ReadJournalFor<Akka.Persistence.Sql.Query.SqlReadJournal>(Akka.Persistence.Sql.Query.SqlReadJournal.Identifier);
+        var self = Self;
+        var materializer = _materializer!;
+        journal.CurrentPersistenceIds()
+            .Where(id => id.StartsWith(AccountEntity.PersistencePrefix, StringComparison.Ordinal))
+            .Select(id => id[AccountEntity.PersistencePrefix.Length..])
+            .Grouped(1000)
+            .RunForeach(batch => self.Tell(new WakeAccounts([.. batch])), materializer);
+    }
+
+    private void Wake(IReadOnlyList<string> accounts)
+    {
+        foreach (var id in accounts)
+        {
+            if (!_feed.TryGetLatest(id, out _))
+            {
+                _accounts.Tell(new GetAccount(id), Self);
+            }
+        }
+    }
+
+    private sealed class Sweep
+    {
+        public static readonly Sweep Instance = new();
+    }
+
+    private sealed class Retry
+    {
+        public static readonly Retry Instance = new();
+    }
+
+    private sealed class Census
+    {
+        public static readonly Census Instance = new();
+    }
+
+    private sealed record WakeAccounts(IReadOnlyList<string> AccountIds);
+
+    private sealed class RiskEntry(string accountId, string sub, int underlyings)
+    {
+        public string AccountId { get; } = accountId;
+        public string Sub { get; } = sub;
+        public int Slot { get; set; } = -1;
+        public int Generation { get; set; }
+        public int Pairs { get; set; }
+        public SubAccountPortfolio Portfolio { get; set; } = null!;
+        public long SequenceNr { get; set; }
+        public EntryRisk Risk { get; set; }
+        public double[] Down { get; } = new double[underlyings];
+        public double[] Up { get; } = new double[underlyings];
+        public bool Due { get; set; }
+        public bool Warned { get; set; }
+        public bool InFlight { get; set; }
+        public bool Reduced { get; set; }
+        public long CooldownUntilMs { get; set; }
+        public long BreachTicks { get; set; }
+    }
+}
+
+/// <summary>Finds ADL counterparties across the cluster: asks every Up member's supervisor for its ranking and merges
+/// the answers in §9's order.</summary>
+public sealed class ClusterAdlSource(ActorSystem system, TimeSpan timeout) : IAdlSource
+{
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<AdlCandidate>> FindAsync(FindAdlCandidates query)
+    {
+        var cluster = Cluster.Get(system);
+        var asks = new List<Task<AdlCandidateList>>();
+        foreach (var m in cluster.State.Members)
+        {
+            if (m.Status != MemberStatus.Up)
+            {
+                continue;
+            }
+            var path = new RootActorPath(m.Address) / "user" / RiskSupervisor.Name;
+            asks.Add(system.ActorSelection(path).Ask<AdlCandidateList>(query, timeout));
+        }
+        var merged = new List<AdlCandidate>();
+        foreach (var ask in asks)
+        {
+            try
+            {
+                merged.AddRange((await ask.ConfigureAwait(false)).Candidates);
+            }
+            catch (AskTimeoutException)
+            {
+                // A node that does not answer in time contributes nothing this round.
+            }
+        }
+        var ranked = merged.ToArray();
+        AutoDeleveraging.Rank(ranked);
+        return ranked;
+    }
+}

@@ -1,0 +1,136 @@
+namespace RiskGrid.Node.Supervision;
+
+/// <summary>
+/// Which tracked sub-accounts an index move can have brought near liquidation, without a sweep. Each evaluated
+/// sub-account registers, per underlying it depends on, a down trigger S·(1 − t) and an up trigger S·(1 + t), where
+/// t is its safe band (<see cref="RiskEvaluator"/>); a move of the index from S_old to S_new makes due exactly the
+/// entries whose trigger lies between the two. Triggers live in buckets of log-price (width
+/// <see cref="BucketWidth"/>), so a move visits the buckets it crossed and nothing else: a 0.1 % move touches about
+/// two buckets per direction, whatever the number of accounts. A re-registration leaves the old pair behind (skipped
+/// by its generation); the owner rebuilds the index when superseded pairs outnumber current ones.
+/// </summary>
+public sealed class TriggerIndex
+{
+    /// <summary>Relative width of a bucket.</summary>
+    public const double BucketWidth = 0.0005;
+
+    private static readonly double LogWidth = Math.Log(1 + BucketWidth);
+
+    private readonly Side[] _down;
+    private readonly Side[] _up;
+    private long _pairs;
+
+    public TriggerIndex(int underlyings)
+    {
+        _down = new Side[underlyings];
+        _up = new Side[underlyings];
+        for (var u = 0; u < underlyings; u++)
+        {
+            _down[u] = new Side();
+            _up[u] = new Side();
+        }
+    }
+
+    /// <summary>Pairs stored, current and superseded.</summary>
+    public long Pairs => _pairs;
+
+    /// <summary>Registers entry <paramref name="slot"/> (generation <paramref name="generation"/>) with triggers at
+    /// <paramref name="down"/> and <paramref name="up"/> on underlying <paramref name="underlying"/>; returns the
+    /// pairs added.</summary>
+    public int Add(int underlying, int slot, int generation, double down, double up)
+    {
+        var added = 0;
+        if (down > 0 && double.IsFinite(down))
+        {
+            _down[underlying].Add(Bucket(down), slot, generation);
+            added++;
+        }
+        if (up > 0 && double.IsFinite(up))
+        {
+            _up[underlying].Add(Bucket(up), slot, generation);
+            added++;
+        }
+        _pairs += added;
+        return added;
+    }
+
+    /// <summary>Drops every pair (before a rebuild).</summary>
+    public void Clear()
+    {
+        foreach (var s in _down)
+        {
+            s.Clear();
+        }
+        foreach (var s in _up)
+        {
+            s.Clear();
+        }
+        _pairs = 0;
+    }
+
+    /// <summary>
+    /// The index of <paramref name="underlying"/> moved from <paramref name="from"/> to <paramref name="to"/>: calls
+    /// <paramref name="due"/> with (slot, generation) of every pair in a bucket the move crossed; a pair for which it
+    /// returns true (crossed, or superseded) is removed, the others stay. Returns the pairs visited.
+    /// </summary>
+    public int Crossed(int underlying, double from, double to, Func<int, int, bool> due)
+    {
+        if (!(from > 0) || !(to > 0) || from == to || !double.IsFinite(from) || !double.IsFinite(to))
+        {
+            return 0;
+        }
+        var side = to < from ? _down[underlying] : _up[underlying];
+        var lo = Bucket(Math.Min(from, to));
+        var hi = Bucket(Math.Max(from, to));
+        var visited = 0;
+        for (var b = lo; b <= hi; b++)
+        {
+            visited += side.Visit(b, due, ref _pairs);
+        }
+        return visited;
+    }
+
+    private static int Bucket(double price) => (int)Math.Floor(Math.Log(price) / LogWidth);
+
+    private sealed class Side
+    {
+        private readonly Dictionary<int, List<(int Slot, int Generation)>> _buckets = [];
+
+        public void Add(int bucket, int slot, int generation)
+        {
+            if (!_buckets.TryGetValue(bucket, out var list))
+            {
+                list = [];
+                _buckets[bucket] = list;
+            }
+            list.Add((slot, generation));
+        }
+
+        public void Clear() => _buckets.Clear();
+
+        public int Visit(int bucket, Func<int, int, bool> due, ref long pairs)
+        {
+            if (!_buckets.TryGetValue(bucket, out var list))
+            {
+                return 0;
+            }
+            var n = list.Count;
+            var keep = 0;
+            for (var i = 0; i < n; i++)
+            {
+                var (slot, generation) = list[i];
+                if (!due(slot, generation))
+                {
+                    list[keep++] = list[i];
+                }
+            }
+            list.RemoveRange(keep, n - keep);
+            pairs -= n - keep;
+            if (keep == 0)
+            {
+                _buckets.Remove(bucket);
+            }
+            return n;
+        }
+    }
+}

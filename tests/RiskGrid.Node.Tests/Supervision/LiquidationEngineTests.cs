@@ -1,0 +1,140 @@
+using RiskGrid.Margin.Liquidation;
+using RiskGrid.Node.Accounts;
+
+namespace RiskGrid.Node.Tests.Supervision;
+
+/// <summary>
+/// The supervisor and the liquidation engine against real entities on a one-node grid: partial liquidation to
+/// targetHealth with the fee in the fund, no liquidation on a stale index or inside the wick guard, bankruptcy covered
+/// by auto-deleveraging at the bankruptcy price, isolated positions closed without touching the cross pool, and
+/// money conserved across the accounts and the fund.
+/// </summary>
+public sealed class LiquidationEngineTests
+{
+    private const string Perp = "BTC-PERP";
+
+    [Fact]
+    public async Task ABreachIsLiquidatedPartiallyToTargetHealthAndTheFeeReachesTheFund()
+    {
+        await using var grid = await GridUnderCrash.StartAsync();
+        grid.Prices(60_000);
+        await grid.DepositAsync("a1", 10_000);
+        await grid.FillAsync("a1", Perp, 1_000, 60_000); // long 1 BTC: MM 600, liquidation near 50,505
+
+        grid.Advance(61_000);
+        grid.Prices(55_000);
+        grid.Advance(61_000);
+        grid.Prices(50_450); // health ≈ 0.89: partial
+
+        Assert.True(await GridUnderCrash.EventuallyAsync(async () => await grid.PositionLotsAsync("a1", Perp) < 1_000));
+        var events = await grid.EventsAsync("a1");
+        var reductions = events.Select(e => e.Event).OfType<ReductionApplied>().ToList();
+        Assert.NotEmpty(reductions);
+        Assert.All(reductions, r => Assert.Equal(LiquidationKind.Partial, r.Plan));
+        Assert.All(reductions, r => Assert.Equal(reductions[0].LiquidationId, r.LiquidationId));
+        Assert.True(await grid.PositionLotsAsync("a1", Perp) > 0, "a partial liquidation leaves the rest open");
+
+        var fees = reductions.Sum(r => r.FeeMicros);
+        Assert.True(fees > 0);
+        Assert.True(await GridUnderCrash.EventuallyAsync(async () => (await grid.FundAsync()).InflowsMicros == fees));
+        var report = await grid.ReportAsync();
+        Assert.Equal(0, report.Liquidatable);
+    }
+
+    [Fact]
+    public async Task NothingIsLiquidatedOnAStaleIndexUntilAFreshTickConfirmsTheBreach()
+    {
+        await using var grid = await GridUnderCrash.StartAsync();
+        grid.Prices(60_000);
+        await grid.DepositAsync("s1", 10_000);
+        grid.Advance(5_000); // staleMs 3000: the index is stale now
+        // A fill from the matching engine is always applied; it leaves the account below maintenance.
+        await grid.FillAsync("s1", Perp, 18_000, 60_000);
+
+        await Task.Delay(1_500);
+        Assert.Equal(18_000, await grid.PositionLotsAsync("s1", Perp));
+        var report = await grid.ReportAsync();
+        Assert.Equal(1, report.Blocked);
+
+        grid.Prices(60_000); // fresh again at the same level
+        Assert.True(await GridUnderCrash.EventuallyAsync(async () => await grid.PositionLotsAsync("s1", Perp) < 18_000));
+    }
+
+    [Fact]
+    public async Task AJumpInsideTheWickGuardWaitsForTheNewLevelToHold()
+    {
+        await using var grid = await GridUnderCrash.StartAsync();
+        grid.Prices(60_000);
+        await grid.DepositAsync("w1", 10_000);
+        await grid.FillAsync("w1", Perp, 1_000, 60_000);
+
+        grid.Advance(1_000);
+        grid.Prices(50_000); // −16.7 % in a second: wick guard
+        await Task.Delay(1_500);
+        Assert.Equal(1_000, await grid.PositionLotsAsync("w1", Perp));
+
+        grid.Advance(1_500); // confirmMs 1000: the level held
+        grid.Prices(50_000);
+        Assert.True(await GridUnderCrash.EventuallyAsync(async () => await grid.PositionLotsAsync("w1", Perp) < 1_000));
+    }
+
+    [Fact]
+    public async Task ABankruptcyTheFundCannotCoverIsDeleveragedAgainstTheBestRankedOppositePosition()
+    {
+        await using var grid = await GridUnderCrash.StartAsync(fundUsd: 0);
+        grid.Prices(60_000);
+        await grid.DepositAsync("b1", 2_000);
+        await grid.FillAsync("b1", Perp, 1_000, 60_000); // long 1 BTC on 2,000: bankrupt below 58,000
+        await grid.DepositAsync("c1", 50_000);
+        await grid.FillAsync("c1", Perp, -2_000, 60_000); // short 2 BTC, in profit when BTC falls
+        await grid.DepositAsync("c2", 50_000);
+        await grid.FillAsync("c2", Perp, -500, 59_000); // short, less profitable: ranked after c1
+
+        grid.Advance(61_000);
+        grid.Prices(57_000); // b1: E_raw = 2,000 − 3,000 = −1,000
+
+        Assert.True(await GridUnderCrash.EventuallyAsync(async () => await grid.PositionLotsAsync("b1", Perp) == 0));
+        var b1 = (await grid.EventsAsync("b1")).Select(e => e.Event).OfType<ReductionApplied>().ToList();
+        Assert.All(b1, r => Assert.Equal(LiquidationKind.Bankrupt, r.Plan));
+        Assert.True(await GridUnderCrash.EventuallyAsync(async () => await grid.PositionLotsAsync("c1", Perp) > -2_000));
+        var c1 = (await grid.EventsAsync("c1")).Select(e => e.Event).OfType<ReductionApplied>().ToList();
+        Assert.True(c1.Count == 1, string.Join("\n", c1) + "\nb1:\n" + string.Join("\n", (await grid.EventsAsync("b1")).Select(e => e.Event)));
+        var adl = c1[0];
+        Assert.Equal(ReductionKind.AutoDeleveraging, adl.Kind);
+        Assert.Equal(1_000, adl.SizeLots);
+        Assert.Equal(58_000, adl.Price, 3); // b1's bankruptcy price: 57,000 + 1,000 / 1
+        Assert.Equal(-500, await grid.PositionLotsAsync("c2", Perp));
+
+        // b1 ends with no deficit (at most the fund's true-up of rounding), and every account's books balance.
+        var view = await grid.ViewAsync("b1");
+        var usd = view.SubAccounts.Single().Balances.Single(b => b.Asset == "USD").Units;
+        Assert.InRange(usd, 0, 10);
+        var fund = await grid.FundAsync();
+        Assert.InRange(fund.PayoutsMicros, 0, 10);
+    }
+
+    [Fact]
+    public async Task AnIsolatedPositionIsLiquidatedOnItsOwnAndNeverTouchesTheCrossPool()
+    {
+        await using var grid = await GridUnderCrash.StartAsync(fundUsd: 1_000);
+        grid.Prices(60_000);
+        await grid.DepositAsync("i1", 20_000);
+        await grid.FillAsync("i1", Perp, 1_000, 60_000);
+        Assert.IsType<CommandAccepted>(await grid.SendAsync(new SetIsolatedMargin("i1", grid.NextId("iso"), "main", Perp,
+            2_000_000_000, grid.Clock.NowMs)));
+        var usdBefore = (await grid.ViewAsync("i1")).SubAccounts.Single().Balances.Single(b => b.Asset == "USD").Units;
+
+        grid.Advance(61_000);
+        grid.Prices(57_000); // isolated equity 2,000 − 3,000 < 0: bankrupt, on its own margin
+
+        Assert.True(await GridUnderCrash.EventuallyAsync(async () => await grid.PositionLotsAsync("i1", Perp) == 0));
+        await Task.Delay(500);
+        var view = await grid.ViewAsync("i1");
+        var sub = view.SubAccounts.Single();
+        Assert.Equal(usdBefore, sub.Balances.Single(b => b.Asset == "USD").Units);
+        var position = sub.Positions.Single(p => p.Instrument == Perp);
+        Assert.InRange(position.IsolatedMarginMicros, 0, 10); // the fund covered the deficit into the isolated margin
+        var fund = await grid.FundAsync();
+        Assert.True(fund.PayoutsMicros > 0);
+    }
+}
