@@ -36,6 +36,9 @@ public sealed class AccountCommandHandler
     /// <summary>The settings (retention, snapshots, limits).</summary>
     public AccountSettings Settings => _settings;
 
+    /// <summary>Journal write latency of this node's account entities (persist to persisted), HdrHistogram µs.</summary>
+    public Supervision.LatencyRecorder JournalWrites { get; } = new();
+
     /// <summary>True when <paramref name="id"/> is a valid account, sub-account or command id: 1–64 characters of
     /// letters, digits and <c>._:-</c>.</summary>
     public static bool IsValidId(string? id)

@@ -22,6 +22,7 @@ public sealed class AccountEntity : UntypedPersistentActor
     private readonly AccountCommandHandler _handler;
     private readonly IAccountObserver? _observer;
     private readonly AccountState _state;
+    private long _persistStartedTicks;
 
     public AccountEntity(string accountId, AccountCommandHandler handler, IAccountObserver? observer)
     {
@@ -142,6 +143,7 @@ public sealed class AccountEntity : UntypedPersistentActor
             Sender.Tell(rejection!);
             return;
         }
+        _persistStartedTicks = System.Diagnostics.Stopwatch.GetTimestamp();
         var tag = TagOf(e);
         if (tag is null)
         {
@@ -175,6 +177,7 @@ public sealed class AccountEntity : UntypedPersistentActor
 
     private void Applied(IAccountEvent e)
     {
+        _handler.JournalWrites.RecordSince(_persistStartedTicks);
         _state.Apply(e, LastSequenceNr);
         // The risk tier sees the change before the sender hears of it: an engine that acts on the reply then reads
         // a copy at least this new.

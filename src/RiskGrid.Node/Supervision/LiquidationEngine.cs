@@ -80,7 +80,7 @@ public sealed class LiquidationEngine
         _adl = adl ?? throw new ArgumentNullException(nameof(adl));
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
-        _budget = new LiquidityBudget(settings.BudgetOf);
+        _budget = new LiquidityBudget(settings.BudgetOf, () => clock.NowMs);
         _log = log;
     }
 

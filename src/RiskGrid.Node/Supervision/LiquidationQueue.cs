@@ -31,14 +31,14 @@ public enum OfferOutcome
 
 /// <summary>
 /// The liquidation engine's queue: bounded, ordered by health (worst first), one entry per sub-account. When full,
-/// a worse candidate pushes the healthiest one out; a pushed-out or refused candidate is not forgotten: its account
+/// a worse candidate pushes the healthiest one out (ties by sub-account key, so the order is reproducible); a pushed-out or refused candidate is not forgotten: its account
 /// stays liquidatable, so the supervisor re-detects it on its next evaluation (it keeps such entries due). Safe for
 /// one producer (the supervisor) and the stream that takes from it.
 /// </summary>
 public sealed class LiquidationQueue
 {
     private readonly Lock _gate = new();
-    private readonly SortedSet<(double Health, long Seq, string Key)> _order = new();
+    private readonly SortedSet<(double Health, string Key, long Seq)> _order = new(OrderByHealthThenKey.Instance);
     private readonly Dictionary<string, (LiquidationCandidate Candidate, long Seq)> _byKey = new(StringComparer.Ordinal);
     private readonly int _capacity;
     private TaskCompletionSource<LiquidationCandidate?>? _waiter;
@@ -87,10 +87,10 @@ public sealed class LiquidationQueue
             var key = candidate.Key;
             if (_byKey.TryGetValue(key, out var queued))
             {
-                _order.Remove((queued.Candidate.Health, queued.Seq, key));
+                _order.Remove((queued.Candidate.Health, key, queued.Seq));
                 var kept = candidate with { BreachTicks = queued.Candidate.BreachTicks, EnqueuedTicks = queued.Candidate.EnqueuedTicks };
                 _byKey[key] = (kept, queued.Seq);
-                _order.Add((kept.Health, queued.Seq, key));
+                _order.Add((kept.Health, key, queued.Seq));
                 return OfferOutcome.Updated;
             }
             outcome = OfferOutcome.Queued;
@@ -115,7 +115,7 @@ public sealed class LiquidationQueue
             {
                 var seq = _seq++;
                 _byKey[key] = (candidate, seq);
-                _order.Add((candidate.Health, seq, key));
+                _order.Add((candidate.Health, key, seq));
             }
         }
         waiter?.TrySetResult(candidate);
@@ -155,5 +155,17 @@ public sealed class LiquidationQueue
             _waiter = null;
         }
         waiter?.TrySetResult(null);
+    }
+
+    // Worst health first; ties by key (ordinal), so the order does not depend on arrival (a replay is deterministic).
+    private sealed class OrderByHealthThenKey : IComparer<(double Health, string Key, long Seq)>
+    {
+        public static readonly OrderByHealthThenKey Instance = new();
+
+        public int Compare((double Health, string Key, long Seq) a, (double Health, string Key, long Seq) b)
+        {
+            var c = a.Health.CompareTo(b.Health);
+            return c != 0 ? c : string.CompareOrdinal(a.Key, b.Key);
+        }
     }
 }
