@@ -16,6 +16,7 @@ using RiskGrid.Api.Monitoring;
 using RiskGrid.Api.Operations;
 using RiskGrid.Api.Prices;
 using RiskGrid.Api.Security;
+using RiskGrid.Api.Supervision;
 using RiskGrid.Api.WhatIf;
 using RiskGrid.Node.Hosting;
 
@@ -69,6 +70,7 @@ public static partial class ApiHost
         ClusterMetrics.Track(node.Membership);
         PriceMetrics.Track(node.Prices);
         AccountMetricsExporter.Track(node.Accounts);
+        RiskMetricsExporter.Track(node);
         MapRoutes(app, node);
         return app;
     }
@@ -111,6 +113,7 @@ public static partial class ApiHost
         v1.MapWhatIfEndpoints(app.Services.GetRequiredService<WhatIfCalculators>());
         v1.MapAccountEndpoints(node.Accounts);
         v1.MapPriceEndpoints(admin, node.Prices, node.System, node.SelfAddress.ToString());
+        v1.MapSupervisionEndpoints(node);
         admin.MapClusterEndpoints(node);
     }
 

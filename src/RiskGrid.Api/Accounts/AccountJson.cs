@@ -71,6 +71,11 @@ public sealed record AccountEventJson(string Type, string CommandId, string At)
     public double? Rate { get; init; }
     public double? Mark { get; init; }
     public IReadOnlyList<FundingPaymentJson>? Payments { get; init; }
+    public string? LiquidationId { get; init; }
+    public string? Plan { get; init; }
+    public double? Health { get; init; }
+    public string? EquityMm { get; init; }
+    public string? MaintenanceMargin { get; init; }
 }
 
 /// <summary>GET /v1/accounts/{acct}/events.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using RiskGrid.Margin;
 using RiskGrid.Margin.Accounts;
 using RiskGrid.Margin.Instruments;
+using RiskGrid.Margin.Liquidation;
 using RiskGrid.Margin.Parameters;
 using RiskGrid.Node.Accounts;
 
@@ -148,8 +149,21 @@ public static class AccountJsonMapping
             FillApplied f => Trade("FILL_APPLIED", f.CommandId, at, f.SubAccount, f.Instrument, null, f.SizeLots,
                 f.Price, f.FeeMicros, f.RealisedPnlMicros, f.PremiumMicros, f.NewSizeLots, f.NewEntryPrice, catalog),
             ReductionApplied r => Trade("REDUCTION_APPLIED", r.CommandId, at, r.SubAccount, r.Instrument,
-                r.Kind == ReductionKind.Liquidation ? "LIQUIDATION" : "AUTO_DELEVERAGING", r.SizeLots, r.Price,
-                r.FeeMicros, r.RealisedPnlMicros, r.PremiumMicros, r.NewSizeLots, r.NewEntryPrice, catalog),
+                ReductionKindName(r.Kind), r.SizeLots, r.Price, r.FeeMicros, r.RealisedPnlMicros, r.PremiumMicros,
+                r.NewSizeLots, r.NewEntryPrice, catalog) with
+            {
+                LiquidationId = r.LiquidationId.Length == 0 ? null : r.LiquidationId, Plan = PlanName(r.Plan),
+            },
+            MarginCallIssued m => new AccountEventJson("MARGIN_CALL_ISSUED", m.CommandId, at)
+            {
+                SubAccount = m.SubAccount, Health = Finite(m.Health), EquityMm = Usd(m.EquityMmMicros),
+                MaintenanceMargin = Usd(m.MaintenanceMicros),
+            },
+            InsuranceReceived i => new AccountEventJson("INSURANCE_RECEIVED", i.CommandId, at)
+            {
+                SubAccount = i.SubAccount, Instrument = i.Instrument.Length == 0 ? null : i.Instrument, Asset = "USD",
+                Amount = Usd(i.AmountMicros),
+            },
             ModeChanged m => new AccountEventJson("MODE_CHANGED", m.CommandId, at)
             {
                 SubAccount = m.SubAccount, Mode = ModeName(m.Mode),
@@ -166,6 +180,23 @@ public static class AccountJsonMapping
             _ => throw new ArgumentException($"unknown event {e.GetType().Name}", nameof(e)),
         } with { SequenceNr = sequenceNr };
     }
+
+    /// <summary>The API name of a forced reduction's kind.</summary>
+    public static string ReductionKindName(ReductionKind kind) =>
+        kind == ReductionKind.Liquidation ? "LIQUIDATION" : "AUTO_DELEVERAGING";
+
+    /// <summary>The API name of a liquidation plan (§9); null for none (events written before plans were
+    /// recorded).</summary>
+    public static string? PlanName(LiquidationKind plan) => plan switch
+    {
+        LiquidationKind.Partial => "PARTIAL",
+        LiquidationKind.Backstop => "BACKSTOP",
+        LiquidationKind.Bankrupt => "BANKRUPT",
+        _ => null,
+    };
+
+    /// <summary>A number JSON can carry (strict JSON has no NaN or infinity): non-finite values become 0.</summary>
+    public static double Finite(double x) => double.IsFinite(x) ? x : 0;
 
     private static AccountEventJson Trade(string type, string commandId, string at, string sub, string instrumentName,
         string? kind, long sizeLots, double price, long fee, long realised, long premium, long newSize, double newEntry,

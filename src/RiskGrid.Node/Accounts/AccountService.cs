@@ -53,6 +53,7 @@ public sealed class AccountService
         Settings = handler.Settings;
         Clock = clock ?? throw new ArgumentNullException(nameof(clock));
         Metrics = new AccountMetrics(handler.Catalog, market);
+        JournalWrites = handler.JournalWrites;
         _readJournalId = readJournalId;
     }
 
@@ -70,6 +71,9 @@ public sealed class AccountService
 
     /// <summary>Live §11 metrics of sub-accounts.</summary>
     public AccountMetrics Metrics { get; }
+
+    /// <summary>Journal write latency of the account entities hosted on this node (their handler's).</summary>
+    public Supervision.LatencyRecorder JournalWrites { get; }
 
     /// <summary>Requests to accounts in flight now.</summary>
     public int InFlight => Volatile.Read(ref _inFlight);

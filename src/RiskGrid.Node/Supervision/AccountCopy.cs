@@ -79,6 +79,9 @@ public sealed class RiskBookFeed : IAccountObserver
     /// <summary>Accounts with a latest copy on this node.</summary>
     public int Count => _latest.Count;
 
+    /// <summary>True when copies wait to be drained.</summary>
+    public bool HasPending => !_pending.IsEmpty;
+
     /// <summary>Where the "book changed" signal goes.</summary>
     public void Attach(IActorRef supervisor) => _supervisor = supervisor;
 

@@ -208,16 +208,12 @@ public sealed class LiquidationEngine
         var healthAfter = plan.HealthAfter;
         var now = _clock.NowMs;
 
-        // Bankruptcy: the fund first, then auto-deleveraging of what it cannot cover.
+        // Bankruptcy: what the fund's balance cannot cover of the planned deficit is auto-deleveraged.
         var deficit = Math.Max(0, -(equityRawMicros - slipAndFees));
-        var coverId = "cov:" + Hash(c.AccountId, c.SubAccount, isolatedInstrument, run.BasisSequenceNr);
-        long granted = 0;
         if (deficit > 0)
         {
-            var covered = await _fund.Ask<DeficitCovered>(new CoverDeficit(coverId, c.AccountId, c.SubAccount,
-                isolatedInstrument, deficit, false, now), _settings.AskTimeout).ConfigureAwait(false);
-            granted = covered.GrantedMicros;
-            var uncovered = deficit - granted;
+            var fund = await _fund.Ask<FundView>(GetFund.Instance, _settings.AskTimeout).ConfigureAwait(false);
+            var uncovered = deficit - Math.Clamp(fund.BalanceMicros, 0, deficit);
             if (uncovered > 0)
             {
                 steps = await DeleverageAsync(run, steps, uncovered).ConfigureAwait(false);
@@ -285,24 +281,20 @@ public sealed class LiquidationEngine
         }
         run.HealthAfter = run.Throttled ? double.NaN : healthAfter;
 
-        // The fund's cover, then a true-up of whatever raw deficit is left (rounding, a thin opposite side).
-        if (granted > 0)
-        {
-            await PayAsync(run, coverId, c, isolatedInstrument, granted, now).ConfigureAwait(false);
-            run.Covered += granted;
-        }
-        if (kind == LiquidationKind.Bankrupt && !run.Throttled && _feed.TryGetLatest(c.AccountId, out var after) &&
-            after.SequenceNr == run.SequenceNr)
+        // The fund covers the raw deficit left after the closes (from its balance, the rest booked as bad debt). The
+        // payout id names the journal position after the closes: a retry on the same state asks for the same payout
+        // (the fund answers it again and delivers it once); once delivered, nothing is left to cover.
+        if (!run.Throttled && _feed.TryGetLatest(c.AccountId, out var after) && after.SequenceNr == run.SequenceNr)
         {
             var left = RawEquityLeft(w, after, c.SubAccount, isolatedInstrument);
-            if (left < 0)
+            if (left < 0 && NothingOpen(after, c.SubAccount, isolatedInstrument))
             {
-                var badId = "bad:" + Hash(c.AccountId, c.SubAccount, isolatedInstrument, run.BasisSequenceNr);
-                var covered = await _fund.Ask<DeficitCovered>(new CoverDeficit(badId, c.AccountId, c.SubAccount,
+                var payoutId = "cov:" + Hash(c.AccountId, c.SubAccount, isolatedInstrument, run.SequenceNr);
+                var covered = await _fund.Ask<DeficitCovered>(new CoverDeficit(payoutId, c.AccountId, c.SubAccount,
                     isolatedInstrument, -left, true, now), _settings.AskTimeout).ConfigureAwait(false);
                 if (covered.GrantedMicros > 0)
                 {
-                    await PayAsync(run, badId, c, isolatedInstrument, covered.GrantedMicros, now).ConfigureAwait(false);
+                    await PayAsync(run, payoutId, c, isolatedInstrument, covered.GrantedMicros, now).ConfigureAwait(false);
                     run.Covered += covered.GrantedMicros - covered.BadDebtMicros;
                     run.BadDebt += covered.BadDebtMicros;
                 }
@@ -400,6 +392,27 @@ public sealed class LiquidationEngine
         {
             _fund.Tell(new ConfirmPayout(payoutId, now));
         }
+    }
+
+    // True when the pool has no open position left (the cross pool: none that is not isolated).
+    private bool NothingOpen(AccountCopy copy, string sub, string isolatedInstrument)
+    {
+        var i = IndexOf(copy, sub);
+        if (i < 0)
+        {
+            return true;
+        }
+        foreach (ref readonly var p in copy.Subs[i].Positions)
+        {
+            var open = p.SizeLots != 0 && (isolatedInstrument.Length == 0
+                ? !p.IsIsolated
+                : p.IsIsolated && _catalog[p.Instrument].Name == isolatedInstrument);
+            if (open)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     // Raw equity of the pool on a copy: the cross pool, or an isolated position's margin plus its uPnL.

@@ -26,14 +26,16 @@ public sealed record GetRiskReport
 }
 
 /// <summary>The supervisor's state: tracked sub-accounts, those liquidatable now (by whether they wait for prices,
-/// the queue or a cooldown), and the queue.</summary>
+/// the queue or a cooldown), liquidations queued or executing (<paramref name="InFlight"/>), and whether account
+/// changes wait to be drained (<paramref name="PendingChanges"/>).</summary>
 public sealed record RiskReport(int Tracked, int Liquidatable, int Blocked, int Queued, int Cooling,
-    int MarginCallsActive, long Cycles, long MarketVersion);
+    int MarginCallsActive, long Cycles, long MarketVersion, int InFlight = 0, bool PendingChanges = false);
 
-/// <summary>Runs one evaluation cycle now (tests and the stress lab, after changing prices by hand).</summary>
-public sealed record RunRiskCycle
+/// <summary>Runs one evaluation cycle now (a full sweep when <paramref name="Sweep"/>) and answers with the
+/// <see cref="RiskReport"/> after it: how the stress lab and tests drive a supervisor in stepped mode.</summary>
+public sealed record RunRiskCycle(bool Sweep = false)
 {
-    /// <summary>The one instance.</summary>
+    /// <summary>An incremental cycle.</summary>
     public static readonly RunRiskCycle Instance = new();
 }
 
@@ -116,9 +118,26 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         _crossedDown = (slot, generation) => Crossed(slot, generation, down: true);
         _crossedUp = (slot, generation) => Crossed(slot, generation, down: false);
 
-        Receive<RiskBookFeed.BookChanged>(_ => Cycle(sweep: false, priceSignalTicks: 0));
-        Receive<PricesChanged>(p => Cycle(sweep: false, priceSignalTicks: p.Subscription.SignalTicks));
-        Receive<RunRiskCycle>(_ => Cycle(sweep: false, priceSignalTicks: 0));
+        // Stepped mode (a reproducible replay): only RunRiskCycle runs a cycle; changes wait for it.
+        Receive<RiskBookFeed.BookChanged>(_ =>
+        {
+            if (!_settings.Stepped)
+            {
+                Cycle(sweep: false, priceSignalTicks: 0);
+            }
+        });
+        Receive<PricesChanged>(p =>
+        {
+            if (!_settings.Stepped)
+            {
+                Cycle(sweep: false, priceSignalTicks: p.Subscription.SignalTicks);
+            }
+        });
+        Receive<RunRiskCycle>(r =>
+        {
+            Cycle(sweep: r.Sweep, priceSignalTicks: 0);
+            Sender.Tell(Report());
+        });
         Receive<Sweep>(_ => Cycle(sweep: true, priceSignalTicks: 0));
         Receive<Retry>(_ =>
         {
@@ -185,9 +204,12 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             })
             .SelectAsyncUnordered(_settings.Parallelism, engine.RunAsync)
             .RunForeach(o => self.Tell(o), _materializer);
-        Timers.StartPeriodicTimer("sweep", Sweep.Instance, _settings.SweepInterval);
+        if (!_settings.Stepped)
+        {
+            Timers.StartPeriodicTimer("sweep", Sweep.Instance, _settings.SweepInterval);
+            Self.Tell(RunRiskCycle.Instance);
+        }
         Timers.StartPeriodicTimer("census", Census.Instance, _settings.CensusInterval);
-        Self.Tell(RunRiskCycle.Instance);
     }
 
     /// <inheritdoc />
@@ -310,7 +332,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         }
         _marketVersion = snapshot.Version;
         _metrics.SetQueueDepth(_queue.Count + _inFlight);
-        if (_retry.Count > 0 && !_cycleScheduled)
+        if (_retry.Count > 0 && !_cycleScheduled && !_settings.Stepped)
         {
             _cycleScheduled = true;
             Timers.StartSingleTimer("retry", Retry.Instance, TimeSpan.FromMilliseconds(200));
@@ -566,7 +588,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             _retry.Add(e);
         }
         _metrics.SetQueueDepth(_queue.Count + _inFlight);
-        if (_retry.Count > 0 && !_cycleScheduled)
+        if (_retry.Count > 0 && !_cycleScheduled && !_settings.Stepped)
         {
             _cycleScheduled = true;
             Timers.StartSingleTimer("retry", Retry.Instance, TimeSpan.FromMilliseconds(o.Status == LiquidationStatus.Throttled ? 200 : 50));
@@ -660,7 +682,8 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
                 cooling += now < e.CooldownUntilMs ? 1 : 0;
             }
         }
-        return new RiskReport(tracked, liquidatable, blocked, queued, cooling, warned, _cycles, _marketVersion);
+        return new RiskReport(tracked, liquidatable, blocked, queued, cooling, warned, _cycles, _marketVersion, _inFlight,
+            _feed.HasPending);
     }
 
     // Census: which shards does this node host? Accounts of shards that left are dropped; the oldest member wakes

@@ -18,6 +18,8 @@ namespace RiskGrid.Node.Supervision;
 /// accounts of shards that arrived).</param>
 /// <param name="FundInitialBalanceMicros">The insurance fund's opening balance (a venue seeds its fund).</param>
 /// <param name="AskTimeout">Timeout of the engine's requests to entities and the fund.</param>
+/// <param name="Stepped">Stepped mode: the supervisor evaluates only when told (<see cref="RunRiskCycle"/>), so a
+/// driver (the stress lab) can process each market step to the end before the next: reproducible runs.</param>
 public sealed record SupervisorSettings(
     TimeSpan SweepInterval,
     double ProbeMove,
@@ -29,7 +31,8 @@ public sealed record SupervisorSettings(
     double DefaultLiquidityBudgetUsdPerSecond,
     TimeSpan CensusInterval,
     long FundInitialBalanceMicros,
-    TimeSpan AskTimeout)
+    TimeSpan AskTimeout,
+    bool Stepped = false)
 {
     /// <summary>The defaults of <c>config/supervisor.conf</c>.</summary>
     public static SupervisorSettings Default { get; } = new(TimeSpan.FromSeconds(10), 0.05, 0.5, 0.005, 4096, 8,
@@ -85,7 +88,8 @@ public sealed record SupervisorSettings(
             s.HasPath("fund-initial-balance-usd")
                 ? checked((long)Math.Round(s.GetDouble("fund-initial-balance-usd") * 1_000_000))
                 : d.FundInitialBalanceMicros,
-            s.HasPath("ask-timeout") ? s.GetTimeSpan("ask-timeout") : d.AskTimeout);
+            s.HasPath("ask-timeout") ? s.GetTimeSpan("ask-timeout") : d.AskTimeout,
+            s.HasPath("stepped") && s.GetBoolean("stepped"));
         settings.Validate(root);
         return settings;
     }
