@@ -176,11 +176,15 @@ public sealed class GridNode : IAsyncDisposable
             Settings.Sharding.PassivateIdleAfter);
         Accounts = new AccountService(System, region, handler, market, Clock, AkkaConfigBuilder.ReadJournalPluginId);
 
+        Import = new AccountImport(System, handler, RiskFeed, AkkaConfigBuilder.ReadJournalPluginId);
         SupervisorSettings = SupervisorSettings.From(Settings.Source);
         InsuranceFund = InsuranceFundSharding.Start(System, region, SupervisorSettings);
         Supervisor = System.ActorOf(RiskSupervisor.Props(Catalog, Prices, RiskFeed, region, InsuranceFund,
             SupervisorSettings, RiskMetrics, Settings.Sharding.NumberOfShards), RiskSupervisor.Name);
     }
+
+    /// <summary>Bulk opening of new accounts straight into the journal (a migrated book, the stress lab).</summary>
+    public AccountImport Import { get; private set; } = null!;
 
     /// <summary>The risk tier's view of the accounts hosted here (fed by the entities).</summary>
     public RiskBookFeed RiskFeed { get; private set; } = null!;

@@ -162,7 +162,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         });
         Receive<IAccountReply>(_ => { });
         Receive<Census>(_ => RunCensus());
-        Receive<CurrentShardRegionState>(OnShardState);
+        Receive<ClusterShardingStats>(OnShardState);
         Receive<WakeAccounts>(w => Wake(w.AccountIds));
         Receive<GetRiskReport>(_ => Sender.Tell(Report()));
     }
@@ -689,22 +689,28 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     // Census: which shards does this node host? Accounts of shards that left are dropped; the oldest member wakes
     // every account whose entity is not running anywhere yet, so no account with positions goes unwatched after a
     // restart or the loss of a node.
+    // An account whose shard is not allocated anywhere yet (imported, or never messaged since a restart) stays.
     private void RunCensus() =>
         ClusterSharding.Get(Context.System).ShardRegion(AccountSharding.TypeName)
-            .Tell(GetShardRegionState.Instance, Self);
+            .Tell(new GetClusterShardingStats(_settings.AskTimeout), Self);
 
-    private void OnShardState(CurrentShardRegionState state)
+    private void OnShardState(ClusterShardingStats stats)
     {
+        var self = Cluster.Get(Context.System).SelfAddress;
         var local = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var s in state.Shards)
+        var elsewhere = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (address, region) in stats.Regions)
         {
-            local.Add(s.ShardId);
+            foreach (var shard in region.Stats.Keys)
+            {
+                (address == self ? local : elsewhere).Add(shard);
+            }
         }
         var extractor = new AccountMessageExtractor(_shards);
         List<string>? gone = null;
         foreach (var account in _entries.Keys)
         {
-            if (!local.Contains(extractor.ShardOf(account)))
+            if (elsewhere.Contains(extractor.ShardOf(account)))
             {
                 (gone ??= []).Add(account);
             }
