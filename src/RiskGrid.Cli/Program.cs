@@ -30,6 +30,7 @@ internal static class Program
             NodeCommand.Create(streams),
             Feed.ReplayCommand.Create(streams),
             Feed.FeedStatsCommand.Create(streams),
+            Stress.StressCommand.Create(streams),
         };
         var status = root.Parse(args).Invoke(new InvocationConfiguration
         {

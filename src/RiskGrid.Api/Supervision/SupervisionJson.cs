@@ -13,7 +13,7 @@ public sealed record LiquidationStepJson(string AccountId, string SubAccount, st
 
 /// <summary>
 /// One liquidation in GET /v1/liquidations: the steps of this answer that carry its id, in journal order.
-/// <c>accountId</c>/<c>subAccount</c> name the liquidated sub-account (null when this answer holds only its ADL
+/// <c>accountId</c>/<c>subAccount</c> name the liquidated sub-account (absent when this answer holds only its ADL
 /// counterparties' steps); <c>plan</c> is PARTIAL, BACKSTOP or BANKRUPT (§9); <c>kind</c> LIQUIDATION when the
 /// liquidated sub-account's own closes are present, else AUTO_DELEVERAGING; <c>fees</c> the sum of the steps' fees
 /// (paid to the insurance fund).

@@ -183,6 +183,9 @@ public sealed class GridNode : IAsyncDisposable
             SupervisorSettings, RiskMetrics, Settings.Sharding.NumberOfShards), RiskSupervisor.Name);
     }
 
+    /// <summary>The read journal's plugin id (Akka.Persistence.Query over the node's journal).</summary>
+    public static string ReadJournalPluginId => AkkaConfigBuilder.ReadJournalPluginId;
+
     /// <summary>Bulk opening of new accounts straight into the journal (a migrated book, the stress lab).</summary>
     public AccountImport Import { get; private set; } = null!;
 

@@ -117,6 +117,12 @@ public sealed class RiskMetrics
     /// <summary>Time from the first sight of a breach to health restored (or the pool closed out).</summary>
     public LatencyRecorder BreachToRestored { get; } = new();
 
+    /// <summary>Breach to first reduction on the grid's clock (market time in a replay), recorded in µs.</summary>
+    public LatencyRecorder BreachToFirstReductionMarket { get; } = new();
+
+    /// <summary>Breach to restored health on the grid's clock (market time in a replay), recorded in µs.</summary>
+    public LatencyRecorder BreachToRestoredMarket { get; } = new();
+
     /// <summary>Sub-accounts evaluated incrementally (price triggers, account changes, retries).</summary>
     public long IncrementalEvaluations => Interlocked.Read(ref _incremental);
 

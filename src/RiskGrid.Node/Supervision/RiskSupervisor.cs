@@ -31,6 +31,16 @@ public sealed record GetRiskReport
 public sealed record RiskReport(int Tracked, int Liquidatable, int Blocked, int Queued, int Cooling,
     int MarginCallsActive, long Cycles, long MarketVersion, int InFlight = 0, bool PendingChanges = false);
 
+/// <summary>Asks for every tracked sub-account's worst health (null: no requirement), for a distribution.</summary>
+public sealed record GetHealths
+{
+    /// <summary>The one instance.</summary>
+    public static readonly GetHealths Instance = new();
+}
+
+/// <summary>The answer to <see cref="GetHealths"/>: one value per tracked sub-account, as of its last evaluation.</summary>
+public sealed record HealthList(IReadOnlyList<double?> Healths);
+
 /// <summary>Runs one evaluation cycle now (a full sweep when <paramref name="Sweep"/>) and answers with the
 /// <see cref="RiskReport"/> after it: how the stress lab and tests drive a supervisor in stepped mode.</summary>
 public sealed record RunRiskCycle(bool Sweep = false)
@@ -165,6 +175,20 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         Receive<ClusterShardingStats>(OnShardState);
         Receive<WakeAccounts>(w => Wake(w.AccountIds));
         Receive<GetRiskReport>(_ => Sender.Tell(Report()));
+        Receive<GetUnattended>(_ => Sender.Tell(Unattended()));
+        Receive<GetHealths>(_ =>
+        {
+            var list = new List<double?>(_slots.Count);
+            foreach (var entries in _entries.Values)
+            {
+                foreach (var e in entries)
+                {
+                    var h = e.Risk.WorstHealth;
+                    list.Add(double.IsFinite(h) ? h : null);
+                }
+            }
+            Sender.Tell(new HealthList(list));
+        });
     }
 
     /// <inheritdoc />
@@ -493,6 +517,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             if (e.BreachTicks != 0)
             {
                 _metrics.BreachToRestored.RecordSince(e.BreachTicks);
+                _metrics.BreachToRestoredMarket.RecordMicros((nowMs - e.BreachAtMs) * 1_000);
                 e.BreachTicks = 0;
                 e.Reduced = false;
             }
@@ -501,6 +526,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         if (e.BreachTicks == 0)
         {
             e.BreachTicks = Stopwatch.GetTimestamp();
+            e.BreachAtMs = nowMs;
         }
         if (e.InFlight)
         {
@@ -572,6 +598,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         if (o.Steps > 0 && !e.Reduced && e.BreachTicks != 0)
         {
             _metrics.BreachToFirstReduction.RecordSince(e.BreachTicks);
+            _metrics.BreachToFirstReductionMarket.RecordMicros((_clock.NowMs - e.BreachAtMs) * 1_000);
             e.Reduced = true;
         }
         if (o.Steps > 0 && o.Kind == LiquidationKind.Partial && o.Status == LiquidationStatus.Completed)
@@ -684,6 +711,39 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         }
         return new RiskReport(tracked, liquidatable, blocked, queued, cooling, warned, _cycles, _marketVersion, _inFlight,
             _feed.HasPending);
+    }
+
+    // Liquidatable sub-accounts by what holds them, in the order Evaluate checks: queued or executing, then blocked by
+    // prices; the rest are listed.
+    private UnattendedReport Unattended()
+    {
+        int liquidatable = 0, inFlight = 0, blocked = 0;
+        var entries = new List<UnattendedEntry>();
+        foreach (var subs in _entries.Values)
+        {
+            foreach (var e in subs)
+            {
+                if (!e.Risk.Liquidatable)
+                {
+                    continue;
+                }
+                liquidatable++;
+                if (e.InFlight)
+                {
+                    inFlight++;
+                }
+                else if (e.Risk.Blocked)
+                {
+                    blocked++;
+                }
+                else
+                {
+                    entries.Add(new UnattendedEntry(e.AccountId, e.Sub, e.Risk.WorstHealth, e.CooldownUntilMs,
+                        _retry.Contains(e)));
+                }
+            }
+        }
+        return new UnattendedReport(liquidatable, inFlight, blocked, entries, _cycles, _marketVersion);
     }
 
     // Census: which shards does this node host? Accounts of shards that left are dropped; the oldest member wakes
@@ -810,6 +870,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         public bool Reduced { get; set; }
         public long CooldownUntilMs { get; set; }
         public long BreachTicks { get; set; }
+        public long BreachAtMs { get; set; }
     }
 }
 
