@@ -125,6 +125,7 @@ internal sealed class StressLab
         {
             throw new StressException($"{import.Refused.Count} accounts refused, first: {import.Refused[0]}");
         }
+        var fundOpening = (await Fund(node, cancellationToken).ConfigureAwait(false)).BalanceMicros;
         await SteppedDriver.SettleAsync(node.Supervisor, sweep: true, TimeSpan.FromMinutes(5), cancellationToken)
             .ConfigureAwait(false);
         var health = new HealthHistogram();
@@ -133,7 +134,6 @@ internal sealed class StressLab
         {
             health.AddBefore(h);
         }
-        var fundOpening = (await Fund(node, cancellationToken).ConfigureAwait(false)).BalanceMicros;
         series.Record(clock.NowMs, fundOpening);
 
         // The replay, step by step.

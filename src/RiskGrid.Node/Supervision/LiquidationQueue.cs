@@ -6,8 +6,9 @@ namespace RiskGrid.Node.Supervision;
 /// <param name="Health">Its worst health when detected (the priority: lowest first).</param>
 /// <param name="BreachTicks">Stopwatch timestamp when the breach was first seen.</param>
 /// <param name="EnqueuedTicks">Stopwatch timestamp when it (last) entered the queue.</param>
+/// <param name="BreachAtMs">Grid clock when the breach was first seen (market time in a replay).</param>
 public sealed record LiquidationCandidate(string AccountId, string SubAccount, double Health, long BreachTicks,
-    long EnqueuedTicks)
+    long EnqueuedTicks, long BreachAtMs = 0)
 {
     /// <summary>The de-duplication key.</summary>
     public string Key => AccountId + "\u0000" + SubAccount;
@@ -88,7 +89,12 @@ public sealed class LiquidationQueue
             if (_byKey.TryGetValue(key, out var queued))
             {
                 _order.Remove((queued.Candidate.Health, key, queued.Seq));
-                var kept = candidate with { BreachTicks = queued.Candidate.BreachTicks, EnqueuedTicks = queued.Candidate.EnqueuedTicks };
+                var kept = candidate with
+                {
+                    BreachTicks = queued.Candidate.BreachTicks,
+                    EnqueuedTicks = queued.Candidate.EnqueuedTicks,
+                    BreachAtMs = queued.Candidate.BreachAtMs,
+                };
                 _byKey[key] = (kept, queued.Seq);
                 _order.Add((kept.Health, key, queued.Seq));
                 return OfferOutcome.Updated;

@@ -170,7 +170,9 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
                 _feesAcked[a.AccountId] = a.WatermarkMicros;
             }
         });
-        Receive<IAccountReply>(_ => { });
+        // Answers to this supervisor's margin calls.
+        Receive<IAccountReply>(_ => _marginCallsInFlight = Math.Max(0, _marginCallsInFlight - 1));
+        Receive<Status.Failure>(_ => _marginCallsInFlight = Math.Max(0, _marginCallsInFlight - 1));
         Receive<Census>(_ => RunCensus());
         Receive<ClusterShardingStats>(OnShardState);
         Receive<WakeAccounts>(w => Wake(w.AccountIds));
@@ -364,6 +366,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     }
 
     private int _inFlight;
+    private int _marginCallsInFlight;
 
     private void Upsert(AccountCopy copy)
     {
@@ -501,6 +504,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             {
                 e.Warned = true;
                 _metrics.AddMarginCall();
+                _marginCallsInFlight++;
                 _accounts.Tell(new IssueMarginCall(e.AccountId,
                     "mc:" + LiquidationEngine.Hash(e.AccountId, e.Sub, "", e.SequenceNr), e.Sub,
                     double.IsFinite(risk.WorstHealth) ? Math.Max(0, risk.WorstHealth) : 0, risk.EquityMmMicros,
@@ -519,7 +523,6 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
                 _metrics.BreachToRestored.RecordSince(e.BreachTicks);
                 _metrics.BreachToRestoredMarket.RecordMicros((nowMs - e.BreachAtMs) * 1_000);
                 e.BreachTicks = 0;
-                e.Reduced = false;
             }
             return;
         }
@@ -544,7 +547,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             return;
         }
         var candidate = new LiquidationCandidate(e.AccountId, e.Sub, risk.WorstHealth, e.BreachTicks,
-            Stopwatch.GetTimestamp());
+            Stopwatch.GetTimestamp(), e.BreachAtMs);
         switch (_queue.Offer(candidate, out var evicted))
         {
             case OfferOutcome.Full:
@@ -595,11 +598,13 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             e.InFlight = false;
             _inFlight--;
         }
-        if (o.Steps > 0 && !e.Reduced && e.BreachTicks != 0)
+        // The first reduction of a breach (the account's restored state may have reached this supervisor before
+        // the engine's report, so the breach is identified by the candidate's own timestamps).
+        if (o.Steps > 0 && o.Candidate.BreachTicks != 0 && o.Candidate.BreachTicks != e.ReducedBreachTicks)
         {
-            _metrics.BreachToFirstReduction.RecordSince(e.BreachTicks);
-            _metrics.BreachToFirstReductionMarket.RecordMicros((_clock.NowMs - e.BreachAtMs) * 1_000);
-            e.Reduced = true;
+            _metrics.BreachToFirstReduction.RecordSince(o.Candidate.BreachTicks);
+            _metrics.BreachToFirstReductionMarket.RecordMicros((_clock.NowMs - o.Candidate.BreachAtMs) * 1_000);
+            e.ReducedBreachTicks = o.Candidate.BreachTicks;
         }
         if (o.Steps > 0 && o.Kind == LiquidationKind.Partial && o.Status == LiquidationStatus.Completed)
         {
@@ -709,8 +714,8 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
                 cooling += now < e.CooldownUntilMs ? 1 : 0;
             }
         }
-        return new RiskReport(tracked, liquidatable, blocked, queued, cooling, warned, _cycles, _marketVersion, _inFlight,
-            _feed.HasPending);
+        return new RiskReport(tracked, liquidatable, blocked, queued, cooling, warned, _cycles, _marketVersion,
+            _inFlight + _marginCallsInFlight, _feed.HasPending);
     }
 
     // Liquidatable sub-accounts by what holds them, in the order Evaluate checks: queued or executing, then blocked by
@@ -750,9 +755,22 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     // every account whose entity is not running anywhere yet, so no account with positions goes unwatched after a
     // restart or the loss of a node.
     // An account whose shard is not allocated anywhere yet (imported, or never messaged since a restart) stays.
-    private void RunCensus() =>
-        ClusterSharding.Get(Context.System).ShardRegion(AccountSharding.TypeName)
-            .Tell(new GetClusterShardingStats(_settings.AskTimeout), Self);
+    private void RunCensus()
+    {
+        if (CoordinatedShutdown.Get(Context.System).ShutdownReason is not null)
+        {
+            return;
+        }
+        try
+        {
+            ClusterSharding.Get(Context.System).ShardRegion(AccountSharding.TypeName)
+                .Tell(new GetClusterShardingStats(_settings.AskTimeout), Self);
+        }
+        catch (ArgumentException)
+        {
+            // The region is gone (the node is leaving): nothing to compare.
+        }
+    }
 
     private void OnShardState(ClusterShardingStats stats)
     {
@@ -867,7 +885,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         public bool Due { get; set; }
         public bool Warned { get; set; }
         public bool InFlight { get; set; }
-        public bool Reduced { get; set; }
+        public long ReducedBreachTicks { get; set; }
         public long CooldownUntilMs { get; set; }
         public long BreachTicks { get; set; }
         public long BreachAtMs { get; set; }

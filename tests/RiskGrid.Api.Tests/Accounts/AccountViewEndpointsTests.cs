@@ -24,6 +24,8 @@ public sealed class AccountViewEndpointsTests(NodeFixture node)
         await AccountApi.MustAsync(api.Deposit(acct, "dep-1", "10000"));
         await AccountApi.MustAsync(api.Fill(acct, "fill-1", "ETH-PERP", "BUY", "1", 3000, fee: "2"));
         await AccountApi.MustAsync(api.Fill(acct, "fill-2", "ETH-PERP", "SELL", "0.4", 3100, fee: "1"));
+        // A transfer out is checked against a fresh ETH index (§10): price it first, whatever ran before.
+        await ManualPrices.PriceEthAsync(node);
         await AccountApi.MustAsync(api.Transfer(acct, "xfr-1", "main", "hedge", "1000"));
         await ManualPrices.PriceEthAsync(node);
         await AccountApi.MustAsync(api.Put($"/v1/accounts/{acct}/subaccounts/main/isolated/ETH-PERP",

@@ -33,6 +33,7 @@ public sealed partial class DeployAssetsTests
         "riskgrid_feed_ticks_total",
         "riskgrid_insurance_fund_usd",
         "riskgrid_journal_write_seconds",
+        "riskgrid_risk_tick_to_decision_seconds",
         "riskgrid_liquidation_breach_to_first_reduction_seconds",
         "riskgrid_liquidation_breach_to_restored_seconds",
         "riskgrid_liquidation_deferred_total",
