@@ -67,7 +67,7 @@ internal sealed class StressLab
                     remote.port = 0
                     http.port = 0
                 }
-                riskgrid.supervisor { stepped = on, parallelism = 1, census-interval = 1h }
+                riskgrid.supervisor { stepped = on, parallelism = 16, census-interval = 1h }
                 akka.loglevel = WARNING
                 """))));
         await using var node = await GridNode.StartAsync(settings, clock, cancellationToken).ConfigureAwait(false);

@@ -67,6 +67,8 @@ public sealed class LiquidationEngine
     private readonly IGridClock _clock;
     private readonly ILoggingAdapter? _log;
     private readonly ConcurrentBag<Worker> _workers = [];
+    private readonly Worker _planWorker;
+    private readonly ExecutionGate _executing = new();
 
     public LiquidationEngine(InstrumentCatalog catalog, Func<MarketSnapshot> market, RiskBookFeed feed,
         IActorRef accounts, IActorRef fund, IAdlSource adl, SupervisorSettings settings, IGridClock clock,
@@ -81,29 +83,86 @@ public sealed class LiquidationEngine
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
         _budget = new LiquidityBudget(settings.BudgetOf, () => clock.NowMs);
+        _planWorker = new Worker(catalog);
         _log = log;
     }
 
     /// <summary>The engine's liquidity budget.</summary>
     public LiquidityBudget Budget => _budget;
 
-    /// <summary>Liquidates <paramref name="candidate"/> as far as the latest state, prices and budget allow.</summary>
+    /// <summary>Liquidates <paramref name="candidate"/> as far as the latest state, prices and budget allow (prepare
+    /// and execute in one go).</summary>
     public async Task<LiquidationOutcome> RunAsync(LiquidationCandidate candidate)
     {
+        var prepared = await PrepareAsync(candidate).ConfigureAwait(false);
+        return prepared.Outcome ?? await ExecuteAsync(prepared).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The sequential half, called in queue order: plans every pool of the candidate on its latest copy and the
+    /// node's market, and takes the closes' liquidity budget, so plans and budget do not depend on how parallel
+    /// executions interleave. A plan with a deficit to cover (a bankruptcy: the fund's balance and the ADL ranking
+    /// decide it) waits until no other liquidation is executing and is executed here, one at a time, in queue order.
+    /// The result carries an outcome when it is finished; otherwise <see cref="ExecuteAsync"/> applies it.
+    /// </summary>
+    public async Task<PreparedLiquidation> PrepareAsync(LiquidationCandidate candidate)
+    {
         ArgumentNullException.ThrowIfNull(candidate);
+        var prepared = Prepare(candidate, _planWorker);
+        if (prepared.Outcome is not null || !prepared.HasDeficit)
+        {
+            if (prepared.Outcome is null)
+            {
+                _executing.Enter();
+            }
+            return prepared;
+        }
+        await _executing.WaitIdleAsync().ConfigureAwait(false);
+        prepared.Outcome = await ExecuteCoreAsync(prepared).ConfigureAwait(false);
+        return prepared;
+    }
+
+    /// <summary>The parallel half: applies a prepared liquidation's closes (and covers, for a bankruptcy).</summary>
+    public async Task<LiquidationOutcome> ExecuteAsync(PreparedLiquidation prepared)
+    {
+        ArgumentNullException.ThrowIfNull(prepared);
+        if (prepared.Outcome is not null)
+        {
+            return prepared.Outcome;
+        }
+        try
+        {
+            return await ExecuteCoreAsync(prepared).ConfigureAwait(false);
+        }
+        finally
+        {
+            _executing.Exit();
+        }
+    }
+
+    private async Task<LiquidationOutcome> ExecuteCoreAsync(PreparedLiquidation prepared)
+    {
         if (!_workers.TryTake(out var w))
         {
             w = new Worker(_catalog);
         }
         try
         {
-            return await RunAsync(candidate, w).ConfigureAwait(false);
+            w.Market.CopyFrom(_market().Market);
+            foreach (var pool in prepared.Pools)
+            {
+                if (!await ExecutePoolAsync(prepared.Run, w, pool).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+            return prepared.Run.Finish();
         }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or OperationCanceledException)
         {
-            _log?.Warning("Liquidation of {0}/{1} timed out: re-detected on the next evaluation", candidate.AccountId,
-                candidate.SubAccount);
-            return Outcome(candidate, LiquidationStatus.Failed);
+            _log?.Warning("Liquidation of {0}/{1} timed out: re-detected on the next evaluation",
+                prepared.Run.Candidate.AccountId, prepared.Run.Candidate.SubAccount);
+            return Outcome(prepared.Run.Candidate, LiquidationStatus.Failed);
         }
         finally
         {
@@ -111,21 +170,22 @@ public sealed class LiquidationEngine
         }
     }
 
-    private async Task<LiquidationOutcome> RunAsync(LiquidationCandidate c, Worker w)
+    private PreparedLiquidation Prepare(LiquidationCandidate c, Worker w)
     {
         if (!_feed.TryGetLatest(c.AccountId, out var copy))
         {
-            return Outcome(c, LiquidationStatus.Failed);
+            return PreparedLiquidation.Done(Outcome(c, LiquidationStatus.Failed));
         }
         var subIndex = IndexOf(copy, c.SubAccount);
         if (subIndex < 0)
         {
-            return Outcome(c, LiquidationStatus.Failed);
+            return PreparedLiquidation.Done(Outcome(c, LiquidationStatus.Failed));
         }
         var snapshot = _market();
         w.Market.CopyFrom(snapshot.Market);
         var portfolio = copy.Subs[subIndex];
         var run = new Run(c, copy.SequenceNr);
+        var pools = new List<PoolPlan>();
 
         // The cross pool first, then each isolated position on its own.
         w.Evaluator.Evaluate(portfolio, w.Market, w.Arrays, w.Result);
@@ -142,20 +202,20 @@ public sealed class LiquidationEngine
         var crossDue = w.Result.BelowMaintenance;
         if (!crossDue && isolated.Count == 0)
         {
-            return Outcome(c, LiquidationStatus.Healthy, health: w.Result.Health);
+            return PreparedLiquidation.Done(Outcome(c, LiquidationStatus.Healthy, health: w.Result.Health));
         }
+        var now = _clock.NowMs;
         if (crossDue && !CanLiquidate(portfolio, snapshot, isolatedOnly: -1))
         {
-            crossDue = false;
             run.Blocked = true;
         }
-        if (crossDue)
+        else if (crossDue)
         {
+            var raw = w.Result.EquityRawMicros;
             w.Planner.Plan(portfolio, w.Market, w.Arrays, w.Plan);
-            if (w.Plan.Kind != LiquidationKind.None &&
-                !await ExecutePoolAsync(run, w, portfolio, "", w.Result.EquityRawMicros).ConfigureAwait(false))
+            if (w.Plan.Kind != LiquidationKind.None)
             {
-                return run.Finish(this);
+                pools.Add(PoolOf(run, w.Plan, portfolio, "", raw));
             }
         }
         foreach (var i in isolated)
@@ -176,77 +236,91 @@ public sealed class LiquidationEngine
             single.IsolatedMarginMicros = 0;
             pool.Add(single);
             w.Evaluator.Evaluate(pool, w.Market, w.Arrays, w.Result);
+            var raw = w.Result.EquityRawMicros;
             w.Planner.Plan(pool, w.Market, w.Arrays, w.Plan);
-            if (w.Plan.Kind != LiquidationKind.None &&
-                !await ExecutePoolAsync(run, w, pool, _catalog[single.Instrument].Name, w.Result.EquityRawMicros)
-                    .ConfigureAwait(false))
+            if (w.Plan.Kind != LiquidationKind.None)
             {
-                return run.Finish(this);
+                pools.Add(PoolOf(run, w.Plan, pool, _catalog[single.Instrument].Name, raw));
             }
         }
-        return run.Finish(this);
+        _ = now;
+        if (pools.Count == 0)
+        {
+            return PreparedLiquidation.Done(run.Finish());
+        }
+        return new PreparedLiquidation(run, pools);
     }
 
-    // Executes the plan in w.Plan for one pool (isolatedInstrument "" = the cross pool); false when the run must stop.
-    private async Task<bool> ExecutePoolAsync(Run run, Worker w, SubAccountPortfolio pool, string isolatedInstrument,
+    // A pool's plan as closes, each cut to the instrument's liquidity budget (taken now, in queue order); closes
+    // after the first one the budget cuts are left for the next evaluation.
+    private PoolPlan PoolOf(Run run, LiquidationPlan plan, SubAccountPortfolio pool, string isolatedInstrument,
         long equityRawMicros)
     {
         var c = run.Candidate;
-        var plan = w.Plan;
-        var kind = plan.Kind;
-        run.Kind = Worse(run.Kind, kind);
-        var liquidationId = "liq:" + Hash(c.AccountId, c.SubAccount, isolatedInstrument, run.BasisSequenceNr);
         var steps = new List<Step>(plan.Count);
         var slipAndFees = 0L;
+        var throttled = false;
         foreach (ref readonly var close in plan.Steps)
         {
+            slipAndFees += close.SlippageMicros + close.FeeMicros;
+            if (throttled)
+            {
+                continue;
+            }
             var ins = _catalog[close.Instrument];
             var sign = Math.Sign(pool.Positions[close.PositionIndex].SizeLots);
-            steps.Add(new Step(ins, sign, close.ReduceLots, close.Price, close.FeeMicros));
-            slipAndFees += close.SlippageMicros + close.FeeMicros;
+            var lots = close.ReduceLots;
+            var unitNotional = ins.LotSize * close.Price;
+            var notional = lots * unitNotional;
+            var allowed = _budget.Take(ins.Name, notional);
+            if (allowed < notional)
+            {
+                var fit = (long)Math.Floor(allowed / unitNotional);
+                _budget.Refund(ins.Name, allowed - fit * unitNotional);
+                throttled = true;
+                if (fit <= 0)
+                {
+                    continue;
+                }
+                lots = fit;
+            }
+            var fee = lots == close.ReduceLots ? close.FeeMicros
+                : Math.Min(close.FeeMicros, Micros.RoundRequirementUp(close.FeeMicros * (double)lots / close.ReduceLots));
+            steps.Add(new Step(ins, sign, lots, close.Price, fee));
         }
-        var healthAfter = plan.HealthAfter;
+        var liquidationId = "liq:" + Hash(c.AccountId, c.SubAccount, isolatedInstrument, run.BasisSequenceNr);
+        // Only a plan that runs to its end may leave a deficit to cover (a cut plan keeps positions open).
+        var deficit = throttled ? 0 : Math.Max(0, -(equityRawMicros - slipAndFees));
+        return new PoolPlan(isolatedInstrument, plan.Kind, liquidationId, steps, throttled, deficit, plan.HealthAfter);
+    }
+
+    // Executes one pool's closes; false when the run must stop (a conflict, a refusal, the budget).
+    private async Task<bool> ExecutePoolAsync(Run run, Worker w, PoolPlan pool)
+    {
+        var c = run.Candidate;
+        var steps = pool.Steps;
         var now = _clock.NowMs;
+        run.Kind = Worse(run.Kind, pool.Kind);
 
         // Bankruptcy: what the fund's balance cannot cover of the planned deficit is auto-deleveraged.
-        var deficit = Math.Max(0, -(equityRawMicros - slipAndFees));
-        if (deficit > 0)
+        if (pool.DeficitMicros > 0)
         {
             var fund = await _fund.Ask<FundView>(GetFund.Instance, _settings.AskTimeout).ConfigureAwait(false);
-            var uncovered = deficit - Math.Clamp(fund.BalanceMicros, 0, deficit);
+            var uncovered = pool.DeficitMicros - Math.Clamp(fund.BalanceMicros, 0, pool.DeficitMicros);
             if (uncovered > 0)
             {
                 steps = await DeleverageAsync(run, steps, uncovered).ConfigureAwait(false);
             }
         }
 
-        // The closes, in order, each cut to the instrument's liquidity budget.
         var k = 0;
         foreach (var step in steps)
         {
-            var lots = step.Lots;
             var adl = step.Counterparties is not null;
-            var notional = lots * step.Instrument.LotSize * step.Price;
-            if (!adl)
-            {
-                var allowed = _budget.Take(step.Instrument.Name, notional);
-                if (allowed < notional)
-                {
-                    var fit = (long)Math.Floor(allowed / (step.Instrument.LotSize * step.Price));
-                    _budget.Refund(step.Instrument.Name, allowed - fit * step.Instrument.LotSize * step.Price);
-                    run.Throttled = true;
-                    if (fit <= 0)
-                    {
-                        break;
-                    }
-                    lots = fit;
-                }
-            }
-            var fee = lots == step.Lots ? step.FeeMicros
-                : Math.Min(step.FeeMicros, Micros.RoundRequirementUp(step.FeeMicros * (double)lots / step.Lots));
-            var command = new ApplyReduction(c.AccountId, liquidationId + ":" + k.ToString(CultureInfo.InvariantCulture),
-                c.SubAccount, step.Instrument.Name, ReductionKind.Liquidation, -step.Sign * lots, step.Price, fee, now,
-                liquidationId, kind, run.SequenceNr);
+            var command = new ApplyReduction(c.AccountId,
+                pool.LiquidationId + ":" + k.ToString(CultureInfo.InvariantCulture), c.SubAccount, step.Instrument.Name,
+                ReductionKind.Liquidation, -step.Sign * step.Lots, step.Price, step.FeeMicros, now, pool.LiquidationId,
+                pool.Kind, run.SequenceNr);
             var reply = await _accounts.Ask<IAccountReply>(command, _settings.AskTimeout).ConfigureAwait(false);
             k++;
             switch (reply)
@@ -254,11 +328,11 @@ public sealed class LiquidationEngine
                 case CommandAccepted accepted:
                     run.SequenceNr = accepted.SequenceNr;
                     run.Steps++;
-                    run.Fees += fee;
+                    run.Fees += step.FeeMicros;
                     if (adl)
                     {
                         // The bankrupt's side is applied: now the opposite side, at the same price.
-                        await ReduceCounterpartiesAsync(run, liquidationId, k - 1, step, now).ConfigureAwait(false);
+                        await ReduceCounterpartiesAsync(run, pool.LiquidationId, k - 1, step, now).ConfigureAwait(false);
                     }
                     break;
                 case CommandRejected { Code: RejectionCode.Conflict }:
@@ -274,17 +348,19 @@ public sealed class LiquidationEngine
                     run.Failed = true;
                     return false;
             }
-            if (run.Throttled)
-            {
-                break;
-            }
         }
-        run.HealthAfter = run.Throttled ? double.NaN : healthAfter;
+        if (pool.Throttled)
+        {
+            run.Throttled = true;
+            return false;
+        }
+        run.HealthAfter = pool.HealthAfter;
 
         // The fund covers the raw deficit left after the closes (from its balance, the rest booked as bad debt). The
         // payout id names the journal position after the closes: a retry on the same state asks for the same payout
         // (the fund answers it again and delivers it once); once delivered, nothing is left to cover.
-        if (!run.Throttled && _feed.TryGetLatest(c.AccountId, out var after) && after.SequenceNr == run.SequenceNr)
+        var isolatedInstrument = pool.IsolatedInstrument;
+        if (_feed.TryGetLatest(c.AccountId, out var after) && after.SequenceNr == run.SequenceNr)
         {
             var left = RawEquityLeft(w, after, c.SubAccount, isolatedInstrument);
             if (left < 0 && NothingOpen(after, c.SubAccount, isolatedInstrument))
@@ -300,7 +376,7 @@ public sealed class LiquidationEngine
                 }
             }
         }
-        return !run.Throttled;
+        return true;
     }
 
     // Allocates the uncovered deficit to ranked opposite positions at the bankruptcy price and splits the bankrupt's
@@ -498,10 +574,10 @@ public sealed class LiquidationEngine
         return h.ToString("x16", CultureInfo.InvariantCulture);
     }
 
-    private sealed record Step(Instrument Instrument, int Sign, long Lots, double Price, long FeeMicros,
+    internal sealed record Step(Instrument Instrument, int Sign, long Lots, double Price, long FeeMicros,
         IReadOnlyList<AdlCandidate>? Counterparties = null);
 
-    private sealed class Run(LiquidationCandidate candidate, long basisSequenceNr)
+    internal sealed class Run(LiquidationCandidate candidate, long basisSequenceNr)
     {
         public LiquidationCandidate Candidate { get; } = candidate;
         public long BasisSequenceNr { get; } = basisSequenceNr;
@@ -518,7 +594,7 @@ public sealed class LiquidationEngine
         public bool Stale { get; set; }
         public bool Failed { get; set; }
 
-        public LiquidationOutcome Finish(LiquidationEngine _)
+        public LiquidationOutcome Finish()
         {
             var status = Failed ? LiquidationStatus.Failed
                 : Stale ? LiquidationStatus.Stale
@@ -551,4 +627,85 @@ public sealed class LiquidationEngine
         public RiskArrays Arrays { get; }
         public SubAccountPortfolio IsolatedPool { get; }
     }
+
+    /// <summary>Counts executions in flight; a bankruptcy waits until none is.</summary>
+    private sealed class ExecutionGate
+    {
+        private readonly Lock _gate = new();
+        private int _count;
+        private TaskCompletionSource? _idle;
+
+        public void Enter()
+        {
+            lock (_gate)
+            {
+                _count++;
+            }
+        }
+
+        public void Exit()
+        {
+            TaskCompletionSource? idle = null;
+            lock (_gate)
+            {
+                if (--_count == 0)
+                {
+                    idle = _idle;
+                    _idle = null;
+                }
+            }
+            idle?.TrySetResult();
+        }
+
+        public Task WaitIdleAsync()
+        {
+            lock (_gate)
+            {
+                if (_count == 0)
+                {
+                    return Task.CompletedTask;
+                }
+                _idle ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return _idle.Task;
+            }
+        }
+    }
+}
+
+/// <summary>One pool's prepared closes: the cross pool ("" instrument) or an isolated position.</summary>
+internal sealed record PoolPlan(string IsolatedInstrument, LiquidationKind Kind, string LiquidationId,
+    List<LiquidationEngine.Step> Steps, bool Throttled, long DeficitMicros, double HealthAfter);
+
+/// <summary>A liquidation planned by <see cref="LiquidationEngine.PrepareAsync"/>: finished (with its outcome) or
+/// waiting for <see cref="LiquidationEngine.ExecuteAsync"/>.</summary>
+public sealed class PreparedLiquidation
+{
+    internal PreparedLiquidation(LiquidationEngine.Run run, List<PoolPlan> pools)
+    {
+        Run = run;
+        Pools = pools;
+        foreach (var p in pools)
+        {
+            HasDeficit |= p.DeficitMicros > 0;
+        }
+    }
+
+    private PreparedLiquidation(LiquidationOutcome outcome)
+    {
+        Outcome = outcome;
+        Run = null!;
+        Pools = [];
+    }
+
+    internal LiquidationEngine.Run Run { get; }
+
+    internal List<PoolPlan> Pools { get; }
+
+    /// <summary>True when a pool's plan leaves a deficit (a bankruptcy: executed alone, in queue order).</summary>
+    public bool HasDeficit { get; }
+
+    /// <summary>The outcome, once finished.</summary>
+    public LiquidationOutcome? Outcome { get; internal set; }
+
+    internal static PreparedLiquidation Done(LiquidationOutcome outcome) => new(outcome);
 }

@@ -45,6 +45,7 @@ public sealed class LiquidationQueue
     private TaskCompletionSource<LiquidationCandidate?>? _waiter;
     private long _seq;
     private bool _completed;
+    private bool _held;
 
     public LiquidationQueue(int capacity)
     {
@@ -112,7 +113,7 @@ public sealed class LiquidationQueue
                 _byKey.Remove(healthiest.Key);
                 outcome = OfferOutcome.QueuedEvictingHealthiest;
             }
-            if (_waiter is not null)
+            if (_waiter is not null && !_held)
             {
                 waiter = _waiter;
                 _waiter = null;
@@ -133,7 +134,7 @@ public sealed class LiquidationQueue
     {
         lock (_gate)
         {
-            if (_order.Count > 0)
+            if (_order.Count > 0 && !_held)
             {
                 var worst = _order.Min;
                 _order.Remove(worst);
@@ -148,6 +149,37 @@ public sealed class LiquidationQueue
             _waiter = new TaskCompletionSource<LiquidationCandidate?>(TaskCreationOptions.RunContinuationsAsynchronously);
             return _waiter.Task;
         }
+    }
+
+    /// <summary>Holds takers while a batch of offers goes in (an evaluation cycle), so the batch is taken in
+    /// priority order whatever the order it was offered in.</summary>
+    public void Hold()
+    {
+        lock (_gate)
+        {
+            _held = true;
+        }
+    }
+
+    /// <summary>Lets takers in again; a waiting taker gets the worst candidate.</summary>
+    public void Release()
+    {
+        TaskCompletionSource<LiquidationCandidate?>? waiter = null;
+        LiquidationCandidate? next = null;
+        lock (_gate)
+        {
+            _held = false;
+            if (_waiter is not null && _order.Count > 0)
+            {
+                var worst = _order.Min;
+                _order.Remove(worst);
+                next = _byKey[worst.Key].Candidate;
+                _byKey.Remove(worst.Key);
+                waiter = _waiter;
+                _waiter = null;
+            }
+        }
+        waiter?.TrySetResult(next);
     }
 
     /// <summary>Ends the queue: a waiting taker gets null.</summary>

@@ -228,7 +228,9 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
                 metrics.QueueWait.RecordSince(c.EnqueuedTicks);
                 return c;
             })
-            .SelectAsyncUnordered(_settings.Parallelism, engine.RunAsync)
+            // Plans (and the liquidity budget) are made one at a time in queue order; closes execute in parallel.
+            .SelectAsync(1, engine.PrepareAsync)
+            .SelectAsyncUnordered(_settings.Parallelism, engine.ExecuteAsync)
             .RunForeach(o => self.Tell(o), _materializer);
         if (!_settings.Stepped)
         {
@@ -247,6 +249,21 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     }
 
     private void Cycle(bool sweep, long priceSignalTicks)
+    {
+        // The engine takes this cycle's candidates once all are in, worst health first (not in the order they were
+        // found, which follows hash order): a replay is then the same every run.
+        _queue.Hold();
+        try
+        {
+            CycleCore(sweep, priceSignalTicks);
+        }
+        finally
+        {
+            _queue.Release();
+        }
+    }
+
+    private void CycleCore(bool sweep, long priceSignalTicks)
     {
         var started = Stopwatch.GetTimestamp();
         var snapshot = _subscription is not null ? _subscription.Take() : _prices.Current;

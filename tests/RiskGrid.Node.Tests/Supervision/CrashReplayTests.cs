@@ -42,7 +42,7 @@ public sealed class CrashReplayTests
     private static async Task<RunResult> RunAsync(long seed)
     {
         await using var grid = await GridUnderCrash.StartAsync(fundUsd: 2_000, extra: """
-            riskgrid.supervisor { stepped = on, parallelism = 1 }
+            riskgrid.supervisor { stepped = on, parallelism = 4 }
             """);
         grid.Prices(60_000, 3_000, 150);
         var spec = BookSpec.LoadFile(Path.Combine(RepoRoot(), "config", "books", "default.conf"));
