@@ -1,7 +1,7 @@
 # RiskGrid developer and CI entry points (GNU make). `make` alone builds.
 #   make build   build the solution (Release) and publish the CLI to build/riskgrid (run it with bin/riskgrid)
 #   make test    start PostgreSQL and install Chromium when missing, then run every test project
-#   make run     build, then `bin/riskgrid examples`
+#   make run     build, then the stress lab (`bin/riskgrid stress`): a crash replayed against a seeded book, a report
 #   make bench   BenchmarkDotNet, all benchmarks
 #   make clean   remove build outputs
 # ARTIFACTS_PATH=/some/dir keeps all dotnet outputs there (engineers building side by side on one machine).
@@ -65,8 +65,12 @@ cluster-up:
 cluster-down:
 	bash cluster/down.sh
 
+# The main job: the stress lab with its defaults (100,000 accounts, the built-in synthetic crash, SQLite journal
+# under build/stress); the report is build/stress/<scenario>/report.html. STRESS="--accounts 10000 --scenario NAME"
+# passes flags (see docs/stress.md).
+STRESS ?=
 run: build
-	bin/riskgrid examples
+	bin/riskgrid stress $(STRESS)
 
 bench:
 	$(DOTNET) run -c $(CONFIGURATION) --project perf/RiskGrid.Benchmarks $(ARTIFACTS_FLAG) -- --filter '*'
