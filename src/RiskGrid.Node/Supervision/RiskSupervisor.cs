@@ -93,6 +93,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private PriceSubscription? _subscription;
     private IMaterializer? _materializer;
+    private IActorRef _wakeReplies = ActorRefs.Nobody;
     private LiquidationEngine? _engine;
     private IAdlSource? _adlSource;
     private HashSet<string> _localShards = new(StringComparer.Ordinal);
@@ -176,6 +177,16 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         Receive<Census>(_ => RunCensus());
         Receive<ClusterShardingStats>(OnShardState);
         Receive<WakeAccounts>(w => Wake(w.AccountIds));
+        // A member gone: its accounts' entities are not running anywhere until a message reaches them. The oldest
+        // member wakes every account that no supervisor watches, so the dead node's accounts (and any liquidation
+        // they were in) are picked up by the survivors.
+        Receive<ClusterEvent.MemberRemoved>(_ =>
+        {
+            if (IsOldest())
+            {
+                WakeAll();
+            }
+        });
         Receive<GetRiskReport>(_ => Sender.Tell(Report()));
         Receive<GetUnattended>(_ => Sender.Tell(Unattended()));
         Receive<GetHealths>(_ =>
@@ -214,6 +225,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         _engine = new LiquidationEngine(_catalog, () => _prices.Current, _feed, _accounts, _fund, _adlSource, _settings,
             _clock, _log);
         _materializer = Context.Materializer();
+        _wakeReplies = Context.ActorOf(Akka.Actor.Props.Create(() => new Ignore()), "wake-replies");
         var engine = _engine;
         var queue = _queue;
         var self = Self;
@@ -238,11 +250,14 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             Self.Tell(RunRiskCycle.Instance);
         }
         Timers.StartPeriodicTimer("census", Census.Instance, _settings.CensusInterval);
+        Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
+            typeof(ClusterEvent.MemberRemoved));
     }
 
     /// <inheritdoc />
     protected override void PostStop()
     {
+        Cluster.Get(Context.System).Unsubscribe(Self);
         _queue.Complete();
         _subscription?.Dispose();
         base.PostStop();
@@ -865,9 +880,15 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         {
             if (!_feed.TryGetLatest(id, out _))
             {
-                _accounts.Tell(new GetAccount(id), Self);
+                _accounts.Tell(new GetAccount(id), _wakeReplies);
             }
         }
+    }
+
+    // Answers to wake-ups carry nothing the supervisor needs (the entity's recovery reports to the feed).
+    private sealed class Ignore : ReceiveActor
+    {
+        public Ignore() => ReceiveAny(_ => { });
     }
 
     private sealed class Sweep
