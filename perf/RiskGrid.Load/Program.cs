@@ -1,6 +1,7 @@
 using System.CommandLine;
 using RiskGrid.Load.Accounts;
 using RiskGrid.Load.Feed;
+using RiskGrid.Load.Supervision;
 
 namespace RiskGrid.Load;
 
@@ -10,6 +11,8 @@ namespace RiskGrid.Load;
 /// <list type="bullet">
 /// <item><c>feed-latency</c>: tick published → node price view updated, paced (one node, inproc or tcp).</item>
 /// <item><c>replay-throughput</c>: the most ticks per second one node's price view absorbs from the feed.</item>
+/// <item><c>risk-load</c>: one node's risk supervisor and liquidation engine over a generated book: steady ticks, a
+/// single move, a crash.</item>
 /// </list>
 /// </summary>
 internal static class Program
@@ -23,6 +26,7 @@ internal static class Program
             FillLoadHarness.Command(),
             AccountMemoryHarness.Command(),
             AccountRecoveryHarness.Command(),
+            RiskLoadHarness.Command(),
         };
         return root.Parse(args).Invoke();
     }

@@ -5,6 +5,7 @@ using RiskGrid.Api;
 using RiskGrid.Api.Security;
 using RiskGrid.Node.Accounts;
 using RiskGrid.Node.Hosting;
+using RiskGrid.Node.Time;
 
 namespace RiskGrid.Load.Accounts;
 
@@ -39,9 +40,10 @@ internal sealed class GridUnderLoad : IAsyncDisposable
         Environment.GetEnvironmentVariable("RISKGRID_LOAD_PG") is { Length: > 0 } pg ? pg : DefaultPostgres;
 
     /// <summary>Starts a node on <paramref name="journal"/> (sqlite or postgres). <paramref name="dataDir"/> and
-    /// <paramref name="schema"/> reuse an earlier run's journal (recovery runs); null makes fresh ones.</summary>
+    /// <paramref name="schema"/> reuse an earlier run's journal (recovery runs); null makes fresh ones.
+    /// <paramref name="clock"/> is the node's grid clock (the system clock when null).</summary>
     public static async Task<GridUnderLoad> StartAsync(string journal, bool withApi, string? dataDir = null,
-        string? schema = null, bool keep = false, string extraHocon = "")
+        string? schema = null, bool keep = false, string extraHocon = "", IGridClock? clock = null)
     {
         dataDir ??= Path.Combine(Path.GetTempPath(), "riskgrid-load-" + Guid.NewGuid().ToString("N")[..8]);
         var postgres = journal == "postgres";
@@ -63,7 +65,7 @@ internal sealed class GridUnderLoad : IAsyncDisposable
             {{extraHocon}}
             """;
         var settings = NodeSettings.From(NodeConfig.Load(null, ConfigurationFactory.ParseString(hocon)));
-        var node = await GridNode.StartAsync(settings);
+        var node = await GridNode.StartAsync(settings, clock);
         var until = DateTime.UtcNow.AddSeconds(60);
         while (!(await node.CheckReadyAsync(CancellationToken.None)).IsReady)
         {

@@ -79,6 +79,10 @@ internal static class StressCommand
             {
                 throw new StressException($"--book {book}: no such file or book");
             }
+            if (data.Length == 0 && scenario.SyntheticSeed is null)
+            {
+                throw new StressException($"scenario {scenario.Name} has synthetic = off: give recorded data with --data");
+            }
             var outDir = Path.Combine(output, scenario.Name);
             Directory.CreateDirectory(outDir);
             var wall = Stopwatch.StartNew();
@@ -99,7 +103,7 @@ internal static class StressCommand
                     console.Line($"stress: {name}: {accounts:N0} accounts (seed {seed}), " +
                                  (data.Length > 0 ? $"{data.Length} data file(s)" : $"synthetic crash (seed {scenario.SyntheticSeed})"));
                     var options = new StressOptions(name, accounts, seed, bookFile, data,
-                        data.Length > 0 ? null : scenario.SyntheticSeed ?? 1, stepMs,
+                        data.Length > 0 ? null : scenario.SyntheticSeed, stepMs,
                         Path.Combine(outDir, $"run-{v + 1}"), variant.NodeHocon, scenario.Shock,
                         variant.IsolateEverything);
                     reports.Add(RunOne(console, options, cancel.Token));
@@ -153,7 +157,7 @@ internal static class StressCommand
                 .Start(context =>
                 {
                     var task = context.AddTask("starting", maxValue: 1);
-                    while (!run.Wait(200, CancellationToken.None))
+                    while (!((IAsyncResult)run).AsyncWaitHandle.WaitOne(200))
                     {
                         var p = Volatile.Read(ref latest);
                         task.Description = Describe(p).EscapeMarkup();
@@ -165,7 +169,7 @@ internal static class StressCommand
         else
         {
             var last = "";
-            while (!run.Wait(1_000, CancellationToken.None))
+            while (!((IAsyncResult)run).AsyncWaitHandle.WaitOne(1_000))
             {
                 var line = Describe(Volatile.Read(ref latest));
                 if (line != last)

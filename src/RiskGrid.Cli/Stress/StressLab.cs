@@ -59,7 +59,15 @@ internal sealed class StressLab
             Directory.Delete(journalDir, recursive: true);
         }
         Directory.CreateDirectory(journalDir);
-        var clock = new DataGridClock(plan.StartMs);
+        // Data files alone give the plan no start time (0): the first tick's time is the start.
+        var firstTick = (RecordedTick?)null;
+        var startMs = plan.StartMs;
+        if (_options.SyntheticSeed is null && plan.Ticks.TryRead(out var first))
+        {
+            firstTick = first;
+            startMs = first.TsMs;
+        }
+        var clock = new DataGridClock(startMs);
         var settings = NodeSettings.From(NodeConfig.Load(null, ConfigurationFactory.ParseString(_options.ExtraHocon)
             .WithFallback(ConfigurationFactory.ParseString($$"""
                 riskgrid.node {
@@ -76,12 +84,12 @@ internal sealed class StressLab
         var streams = plan.Streams.Select(s => (Source: s.Source.ToString(), Underlying: s.Symbol.ToString())).ToArray();
         var series = new SeriesRecorder(node);
         var ticks = plan.Ticks;
-        var pending = (RecordedTick?)null;
+        var pending = firstTick;
         long ticksApplied = 0, ticksRefused = 0;
 
         // Prime: the first minute of data sets the start market the book is opened at.
-        var primeEnd = plan.StartMs + 60_000;
-        (pending, ticksApplied, ticksRefused) = Apply(node, ticks, streams, pending, primeEnd, plan.StartMs, ticksApplied,
+        var primeEnd = startMs + 60_000;
+        (pending, ticksApplied, ticksRefused) = Apply(node, ticks, streams, pending, primeEnd, startMs, ticksApplied,
             ticksRefused);
         var indices = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var u in node.Catalog.Params.Underlyings)
@@ -157,7 +165,7 @@ internal sealed class StressLab
             // A gap in the data is crossed in one step: the data clock stands still without ticks anyway.
             stepEnd = Math.Max(stepEnd + _options.StepMs,
                 pending.Value.TsMs - (pending.Value.TsMs - stepEnd) % _options.StepMs + _options.StepMs);
-            (pending, ticksApplied, ticksRefused) = Apply(node, ticks, streams, pending, stepEnd, plan.StartMs,
+            (pending, ticksApplied, ticksRefused) = Apply(node, ticks, streams, pending, stepEnd, startMs,
                 ticksApplied, ticksRefused);
             node.Prices.Evaluate();
             var t0 = Stopwatch.GetTimestamp();
@@ -168,8 +176,8 @@ internal sealed class StressLab
             if (steps % 10 == 0 || pending is null)
             {
                 series.Record(clock.NowMs, (await Fund(node, cancellationToken).ConfigureAwait(false)).BalanceMicros);
-                var fraction = endMs == long.MaxValue ? 0 : Math.Clamp((double)(clock.NowMs - plan.StartMs) /
-                    Math.Max(1, endMs - plan.StartMs), 0, 1);
+                var fraction = endMs == long.MaxValue ? 0 : Math.Clamp((double)(clock.NowMs - startMs) /
+                    Math.Max(1, endMs - startMs), 0, 1);
                 _progress(new StressProgress("replaying", fraction, clock.NowMs,
                     ticksApplied / Math.Max(1e-9, replayWall.Elapsed.TotalSeconds), node.RiskMetrics.Liquidations(0) +
                     node.RiskMetrics.Liquidations(1) + node.RiskMetrics.Liquidations(2)));

@@ -9,7 +9,7 @@ internal sealed record ScenarioVariant(string Name, string NodeHocon, bool Isola
 /// A stress scenario (<c>config/scenarios/NAME.conf</c>, root key <c>scenario</c>): what is replayed (the synthetic
 /// crash's seed or nothing extra), an optional synthetic shock laid over the prices, node overrides (HOCON text in a
 /// triple-quoted string <c>node</c>: risk parameters, supervisor settings), and optional variants run on the same book and data and compared side by side (a parameter
-/// sweep). Every key is checked; a bad value is refused naming the key.
+/// sweep). A bad value of a known key is refused naming the key; unknown keys are ignored.
 /// </summary>
 internal sealed record StressScenario(string Name, string Description, int? SyntheticSeed, PriceShock? Shock,
     IReadOnlyList<ScenarioVariant> Variants)
@@ -64,7 +64,8 @@ internal sealed record StressScenario(string Name, string Description, int? Synt
                 var vc = new Config(new Akka.Configuration.Hocon.HoconRoot(v));
                 var vName = vc.GetString("name", $"variant {++i}");
                 var vNode = vc.GetString("node", "");
-                variants.Add(new ScenarioVariant(vName, vNode + "\n" + baseNode,
+                // The variant's own settings come last, so they win over the scenario's.
+                variants.Add(new ScenarioVariant(vName, baseNode + "\n" + vNode,
                     vc.HasPath("isolate-everything") ? vc.GetBoolean("isolate-everything") : baseIsolate));
             }
         }

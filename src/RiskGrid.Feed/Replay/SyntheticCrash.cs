@@ -66,25 +66,35 @@ public sealed class SyntheticSeries
 
 /// <summary>
 /// A small seeded synthetic crash, for tests and demos where the recorded crash data (shared/data/market) is
-/// absent. Deterministic per seed: its own SplitMix64 generator (not <see cref="Random"/>, whose algorithm may
-/// change between runtimes) drives every draw.
+/// absent, and the crash <c>riskgrid stress</c> replays when no data is given (docs/stress.md). Deterministic per
+/// seed: its own SplitMix64 generator (not <see cref="Random"/>, whose algorithm may change between runtimes) drives
+/// every draw.
 /// </summary>
 /// <remarks>
-/// Model, 30 minutes of trades from <see cref="StartMs"/>:
+/// Model, 30 minutes of trades from <see cref="StartMs"/> (minutes from the start: calm 0–10, cascade 10–15, bottom
+/// at 15, recovery 15–30):
 /// <list type="bullet">
-/// <item>Underlyings BTC (~100,000 USD), ETH (~3,500), SOL (~180). Each mid price is flat for 10 minutes, falls by
-/// its drawdown d over the next 5 minutes on an accelerating curve (d·x², x the fraction of the 5 minutes), bottoms
-/// at <see cref="BottomMs"/>, then recovers 40 % of the fall with a 200 s time constant. d is drawn per seed from
-/// [0.22, 0.26] (BTC), [0.23, 0.27] (ETH), [0.24, 0.28] (SOL); a mean-reverting noise of about 0.25 % keeps the
-/// observed peak-to-trough within 20–30 %.</item>
+/// <item>Underlyings BTC (~100,000 USD), ETH (~3,500), SOL (~180), each start price drawn per seed within ±5 %.
+/// Each mid price is flat (but for the noise) for 10 minutes, falls by its drawdown d over the next 5 minutes on an
+/// accelerating curve (d·x², x the fraction of the 5 minutes: half the fall comes in the last 1.5 minutes), bottoms
+/// at <see cref="BottomMs"/>, then recovers 40 % of the fall with a 200 s time constant (at the end of the window,
+/// 15 minutes later, it stands about 0.6·d below the start). d is drawn per seed from [0.22, 0.26] (BTC),
+/// [0.23, 0.27] (ETH), [0.24, 0.28] (SOL); a mean-reverting log noise per second (w' = 0.98·w + N(0, 0.0005²),
+/// stationary σ about 0.25 %, one path per underlying, shared by BTC's three sources) keeps the observed
+/// peak-to-trough within 20–30 %.</item>
 /// <item>Three BTC sources: <c>synth_a</c> (at the mid), <c>synth_b</c> (+4 bp) which wicks to half the mid
 /// (−50 %) for 4 s around the bottom (<see cref="WickStartMs"/>–<see cref="WickEndMs"/>), and <c>synth_c</c>
-/// (−4 bp) which is silent for 30 s in mid-cascade (<see cref="SilenceStartMs"/>–<see cref="SilenceEndMs"/>).
-/// ETH and SOL trade on <c>synth_a</c> only.</item>
-/// <item>Trades arrive at random (exponential gaps, mean 400 ms calm, 100 ms in the cascade, 250 ms in the
-/// recovery), with 2 bp of price noise, takers 70 % sellers in the cascade; prices rounded to 0.01 (SOL 0.001).</item>
+/// (−4 bp) which is silent for 30 s in mid-cascade, minutes 12:30–13:00 (<see cref="SilenceStartMs"/>–
+/// <see cref="SilenceEndMs"/>). The wick and the silence never overlap, so the median of three (or, during the
+/// silence, the mean of two) never follows the wick. ETH and SOL trade on <c>synth_a</c> only.</item>
+/// <item>Trades arrive at random per series (exponential gaps, mean 400 ms calm, 100 ms in the cascade, 250 ms in
+/// the recovery: about 8,000 trades per series, 40,000 in all), with 2 bp of independent price noise per trade,
+/// takers 70 % sellers in the cascade (50 % otherwise), sizes exponential with a mean worth 5,000 USD at the start
+/// price; prices rounded to 0.01 (SOL 0.001).</item>
 /// </list>
-/// The full stress-lab model is separate; this one only has to look like a crash to the feed and the oracle.
+/// The shape, depth, timing, noise and trade rates are assumptions chosen to look like a crash to the feed, the
+/// oracle and the liquidation engine, not parameters fitted to a recorded crash; docs/stress.md compares them with
+/// published figures of real ones.
 /// </remarks>
 public sealed class SyntheticCrash
 {

@@ -313,27 +313,39 @@ public sealed class LiquidationEngine
             }
         }
 
-        var k = 0;
-        foreach (var step in steps)
+        steps = [.. steps];
+        for (var k = 0; k < steps.Count; k++)
         {
-            var adl = step.Counterparties is not null;
+            var step = steps[k];
+            if (step.Counterparties is not null)
+            {
+                // The opposite side first, at the bankruptcy price: the bankrupt account then closes at that price
+                // exactly the lots the counterparties took (a position that moved since the ranking takes fewer), so
+                // no ADL price is ever credited without its payer. A retry on the same state has the same
+                // liquidation id, so these reductions are not applied twice.
+                var taken = await ReduceCounterpartiesAsync(run, pool.LiquidationId, k, step, now).ConfigureAwait(false);
+                if (taken < step.Lots)
+                {
+                    // The rest of this close goes to the market.
+                    steps.Insert(k + 1, step with { Lots = step.Lots - taken, Price = step.MarketPrice, Counterparties = null });
+                }
+                if (taken == 0)
+                {
+                    continue;
+                }
+                step = step with { Lots = taken };
+            }
             var command = new ApplyReduction(c.AccountId,
                 pool.LiquidationId + ":" + k.ToString(CultureInfo.InvariantCulture), c.SubAccount, step.Instrument.Name,
                 ReductionKind.Liquidation, -step.Sign * step.Lots, step.Price, step.FeeMicros, now, pool.LiquidationId,
                 pool.Kind, run.SequenceNr);
             var reply = await _accounts.Ask<IAccountReply>(command, _settings.AskTimeout).ConfigureAwait(false);
-            k++;
             switch (reply)
             {
                 case CommandAccepted accepted:
                     run.SequenceNr = accepted.SequenceNr;
                     run.Steps++;
                     run.Fees += step.FeeMicros;
-                    if (adl)
-                    {
-                        // The bankrupt's side is applied: now the opposite side, at the same price.
-                        await ReduceCounterpartiesAsync(run, pool.LiquidationId, k - 1, step, now).ConfigureAwait(false);
-                    }
                     break;
                 case CommandRejected { Code: RejectionCode.Conflict }:
                 case CommandRepeated:
@@ -409,11 +421,15 @@ public sealed class LiquidationEngine
             }
             // The price that moves the uncovered deficit onto the counterparties; a short's buy-back price cannot go
             // below zero.
+            // The shift is capped at half the execution price (a short's buy-back price must stay positive, and a
+            // counterparty is not closed at an absurd price); what the cap leaves uncovered is the fund's, as bad
+            // debt if need be.
             var units = step.Instrument.LotSize;
-            var shift = Micros.ToUsd(left) / (lots * units);
-            var price = step.Sign > 0 ? step.Price + shift : Math.Max(0, step.Price - shift);
+            var shift = Math.Min(Micros.ToUsd(left) / (lots * units), 0.5 * step.Price);
+            var price = step.Sign > 0 ? step.Price + shift : step.Price - shift;
             left -= Micros.RoundValueDown(Math.Abs(price - step.Price) * lots * units);
-            result.Add(step with { Lots = lots, Price = price, FeeMicros = 0, Counterparties = candidates });
+            result.Add(step with { Lots = lots, Price = price, FeeMicros = 0, Counterparties = candidates,
+                MarketPrice = step.Price });
             if (lots < step.Lots)
             {
                 result.Add(step with { Lots = step.Lots - lots });
@@ -575,7 +591,7 @@ public sealed class LiquidationEngine
     }
 
     internal sealed record Step(Instrument Instrument, int Sign, long Lots, double Price, long FeeMicros,
-        IReadOnlyList<AdlCandidate>? Counterparties = null);
+        IReadOnlyList<AdlCandidate>? Counterparties = null, double MarketPrice = 0);
 
     internal sealed class Run(LiquidationCandidate candidate, long basisSequenceNr)
     {

@@ -76,7 +76,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     private readonly int _shards;
     private readonly RiskEvaluator _eval;
     private readonly TriggerIndex _index;
-    private readonly AdlBook _adl = new();
+    private readonly Dictionary<(int Instrument, bool Long), HashSet<RiskEntry>> _holders = [];
     private readonly LiquidationQueue _queue;
     private readonly Dictionary<string, RiskEntry[]> _entries = new(StringComparer.Ordinal);
     private readonly List<RiskEntry?> _slots = [];
@@ -134,35 +134,42 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         {
             if (!_settings.Stepped)
             {
-                Cycle(sweep: false, priceSignalTicks: 0);
+                Cycle(sweep: false, priceSignalTicks: 0, includeRetry: false);
             }
         });
         Receive<PricesChanged>(p =>
         {
             if (!_settings.Stepped)
             {
-                Cycle(sweep: false, priceSignalTicks: p.Subscription.SignalTicks);
+                Cycle(sweep: false, priceSignalTicks: p.Subscription.SignalTicks, includeRetry: false);
             }
         });
         Receive<RunRiskCycle>(r =>
         {
-            Cycle(sweep: r.Sweep, priceSignalTicks: 0);
+            Cycle(sweep: r.Sweep, priceSignalTicks: 0, includeRetry: true);
             Sender.Tell(Report());
         });
-        Receive<Sweep>(_ => Cycle(sweep: true, priceSignalTicks: 0));
+        Receive<SweepSlice>(_ =>
+        {
+            _sliceScheduled = false;
+            if (_sweepBacklog.Count > 0)
+            {
+                Cycle(sweep: false, priceSignalTicks: 0, includeRetry: false);
+            }
+        });
+        Receive<Sweep>(_ => Cycle(sweep: true, priceSignalTicks: 0, includeRetry: false));
         Receive<Retry>(_ =>
         {
             _cycleScheduled = false;
             if (_retry.Count > 0)
             {
-                Cycle(sweep: false, priceSignalTicks: 0);
+                Cycle(sweep: false, priceSignalTicks: 0, includeRetry: true);
             }
         });
         Receive<LiquidationOutcome>(OnOutcome);
         Receive<FindAdlCandidates>(q =>
         {
-            var id = _catalog.TryResolve(q.Instrument, out var ins, out _) ? ins.Id.Value : -1;
-            Sender.Tell(new AdlCandidateList(id < 0 ? [] : _adl.Top(id, q.Longs, q.Lots, q.ExcludeAccountId)));
+            Sender.Tell(new AdlCandidateList(RankAdl(q)));
         });
         Receive<FeesAcknowledged>(a =>
         {
@@ -181,6 +188,16 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         // member wakes every account that no supervisor watches, so the dead node's accounts (and any liquidation
         // they were in) are picked up by the survivors.
         Receive<ClusterEvent.MemberRemoved>(_ =>
+        {
+            if (IsOldest())
+            {
+                WakeAll();
+                // A second pass catches accounts whose recovery failed in the first (a journal briefly overloaded
+                // by every account recovering at once).
+                Timers.StartSingleTimer("wake-again", WakeAgain.Instance, TimeSpan.FromSeconds(15));
+            }
+        });
+        Receive<WakeAgain>(_ =>
         {
             if (IsOldest())
             {
@@ -221,7 +238,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     {
         _feed.Attach(Self);
         _subscription = _prices.Subscribe(Self);
-        _adlSource ??= new ClusterAdlSource(Context.System, _settings.AskTimeout);
+        _adlSource ??= new ClusterAdlSource(Context.System, TimeSpan.FromSeconds(2));
         _engine = new LiquidationEngine(_catalog, () => _prices.Current, _feed, _accounts, _fund, _adlSource, _settings,
             _clock, _log);
         _materializer = Context.Materializer();
@@ -263,14 +280,14 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         base.PostStop();
     }
 
-    private void Cycle(bool sweep, long priceSignalTicks)
+    private void Cycle(bool sweep, long priceSignalTicks, bool includeRetry)
     {
         // The engine takes this cycle's candidates once all are in, worst health first (not in the order they were
         // found, which follows hash order): a replay is then the same every run.
         _queue.Hold();
         try
         {
-            CycleCore(sweep, priceSignalTicks);
+            CycleCore(sweep, priceSignalTicks, includeRetry);
         }
         finally
         {
@@ -278,7 +295,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         }
     }
 
-    private void CycleCore(bool sweep, long priceSignalTicks)
+    private void CycleCore(bool sweep, long priceSignalTicks, bool includeRetry)
     {
         var started = Stopwatch.GetTimestamp();
         var snapshot = _subscription is not null ? _subscription.Take() : _prices.Current;
@@ -297,6 +314,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         // 2. Index moves: the entries whose safe band the move crossed; freshness that returned; multipliers.
         var resweep = sweep || _sweepDue;
         var freshnessReturned = false;
+        var multiplierMoved = 0.0;
         for (var u = 0; u < _lastIndex.Length; u++)
         {
             var s = market.Index(u);
@@ -314,7 +332,29 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             var v = market.MaintenanceMultiplier(u);
             if (_sweptMultiplier[u] > 0 && Math.Abs(v / _sweptMultiplier[u] - 1) > _settings.MultiplierResweep)
             {
-                resweep = true;
+                multiplierMoved = Math.Max(multiplierMoved, v / _sweptMultiplier[u] - 1);
+                _sweptMultiplier[u] = v;
+            }
+            else if (_sweptMultiplier[u] <= 0)
+            {
+                _sweptMultiplier[u] = v;
+            }
+        }
+        // A higher maintenance multiplier scales MM up by about the same fraction everywhere: only sub-accounts
+        // whose health that could take below maintenance (with a margin) need a look; a scan of the last healths,
+        // not a sweep.
+        if (multiplierMoved > 0)
+        {
+            var edge = (1 + multiplierMoved) * 1.02;
+            foreach (var entries in _entries.Values)
+            {
+                foreach (var e in entries)
+                {
+                    if (e.Risk.WorstHealth < edge)
+                    {
+                        MarkDue(e);
+                    }
+                }
             }
         }
         if (freshnessReturned)
@@ -330,54 +370,70 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
                 }
             }
         }
-        foreach (var e in _retry)
+        // Deferred sub-accounts (cooldown, a full queue, the budget, a failed or finished liquidation) come back on the
+        // retry timer (and every stepped cycle), not on every price change.
+        if (includeRetry || _settings.Stepped)
         {
-            MarkDue(e);
+            foreach (var e in _retry)
+            {
+                MarkDue(e);
+            }
+            _retry.Clear();
         }
-        _retry.Clear();
 
-        // 3. Evaluate.
-        int evaluated;
+        // 3. Evaluate: what is due, then a slice of the sweep backlog (all of it in stepped mode). A sweep is sliced
+        // so price changes are served between slices.
         if (resweep)
         {
             _sweepDue = false;
-            for (var u = 0; u < _sweptMultiplier.Length; u++)
+            if (_sweepBacklog.Count == 0)
             {
-                _sweptMultiplier[u] = market.MaintenanceMultiplier(u);
-            }
-            foreach (var e in _due)
-            {
-                e.Due = false;
-            }
-            _due.Clear();
-            evaluated = 0;
-            foreach (var entries in _entries.Values)
-            {
-                foreach (var e in entries)
+                foreach (var entries in _entries.Values)
                 {
-                    Evaluate(e);
-                    evaluated++;
+                    foreach (var e in entries)
+                    {
+                        _sweepBacklog.Enqueue(e);
+                    }
                 }
+                _sweepStartedTicks = started;
             }
-            _metrics.AddSweep(evaluated);
-            _metrics.SweepBatch.RecordSince(started);
         }
-        else
+        var evaluated = _due.Count;
+        foreach (var e in _due)
         {
-            evaluated = _due.Count;
-            foreach (var e in _due)
+            e.Due = false;
+            if (e.Slot >= 0)
             {
-                e.Due = false;
+                Evaluate(e);
+            }
+        }
+        _due.Clear();
+        _metrics.AddIncremental(evaluated);
+        if (evaluated > 0)
+        {
+            _metrics.IncrementalBatch.RecordSince(started);
+        }
+        if (_sweepBacklog.Count > 0)
+        {
+            var slice = _settings.Stepped ? int.MaxValue : SweepSliceSize;
+            var swept = 0;
+            while (swept < slice && _sweepBacklog.TryDequeue(out var e))
+            {
                 if (e.Slot >= 0)
                 {
                     Evaluate(e);
+                    swept++;
                 }
             }
-            _due.Clear();
-            _metrics.AddIncremental(evaluated);
-            if (evaluated > 0)
+            _metrics.AddSweep(swept);
+            if (_sweepBacklog.Count == 0)
             {
-                _metrics.IncrementalBatch.RecordSince(started);
+                _metrics.SweepBatch.RecordSince(_sweepStartedTicks);
+            }
+            else if (!_sliceScheduled)
+            {
+                _sliceScheduled = true;
+                Self.Tell(SweepSlice.Instance);
             }
         }
         if (priceSignalTicks != 0)
@@ -389,7 +445,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             RebuildIndex();
         }
         _marketVersion = snapshot.Version;
-        _metrics.SetQueueDepth(_queue.Count + _inFlight);
+        _metrics.SetQueueDepth(_inFlight);
         if (_retry.Count > 0 && !_cycleScheduled && !_settings.Stepped)
         {
             _cycleScheduled = true;
@@ -397,6 +453,10 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         }
     }
 
+    private const int SweepSliceSize = 4_000;
+    private readonly Queue<RiskEntry> _sweepBacklog = new();
+    private long _sweepStartedTicks;
+    private bool _sliceScheduled;
     private int _inFlight;
     private int _marginCallsInFlight;
 
@@ -428,6 +488,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             e.Portfolio = copy.Subs[i];
             e.SequenceNr = copy.SequenceNr;
             subs[i] = e;
+            UpdateHolders(e);
             MarkDue(e);
         }
         if (old is not null)
@@ -461,7 +522,10 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
 
     private void Drop(RiskEntry e)
     {
-        _adl.Remove(e.AccountId, e.Sub);
+        var slot = e.Slot;
+        e.Slot = -1;
+        UpdateHolders(e);
+        e.Slot = slot;
         _currentPairs -= e.Pairs;
         e.Generation++;
         _slots[e.Slot] = null;
@@ -524,7 +588,6 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             }
         }
         _currentPairs += e.Pairs;
-        UpdateAdl(e);
 
         // Margin call: once per crossing below warnHealth (the id names the journal position, so a restart does
         // not issue it twice for the same state).
@@ -622,7 +685,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         }
         if (e is null)
         {
-            _metrics.SetQueueDepth(_queue.Count + _inFlight);
+            _metrics.SetQueueDepth(_inFlight);
             return;
         }
         if (e.InFlight)
@@ -646,12 +709,10 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         {
             _metrics.AddDeferred(4);
         }
-        if (o.Status is LiquidationStatus.Throttled or LiquidationStatus.Stale or LiquidationStatus.Failed
-            or LiquidationStatus.Blocked)
-        {
-            _retry.Add(e);
-        }
-        _metrics.SetQueueDepth(_queue.Count + _inFlight);
+        // Every outcome is checked again: the account may still be liquidatable (a plan cut short, a price moved
+        // while it ran, its new state evaluated while the liquidation was in flight).
+        _retry.Add(e);
+        _metrics.SetQueueDepth(_inFlight);
         if (_retry.Count > 0 && !_cycleScheduled && !_settings.Stepped)
         {
             _cycleScheduled = true;
@@ -659,31 +720,87 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         }
     }
 
-    private void UpdateAdl(RiskEntry e)
+    // The ADL ranking's membership: which sub-accounts hold each (instrument, side). Maintained as accounts change;
+    // scores (PnL% × effective leverage, §9) are computed when a bankruptcy asks, at that moment's prices, over the
+    // holders of that one instrument and side only.
+    private void UpdateHolders(RiskEntry e)
     {
-        var p = e.Portfolio;
-        var market = _eval.Market;
-        var list = new List<(int, long, double)>(p.PositionCount);
-        var equity = Micros.ToUsd(e.Risk.EquityRawMicros);
-        foreach (ref readonly var pos in p.Positions)
+        foreach (var key in e.Held)
+        {
+            if (_holders.TryGetValue(key, out var set))
+            {
+                set.Remove(e);
+            }
+        }
+        e.Held.Clear();
+        if (e.Slot < 0)
+        {
+            return;
+        }
+        foreach (ref readonly var pos in e.Portfolio.Positions)
         {
             var ins = _catalog[pos.Instrument];
             if (!ins.IsLinear || pos.SizeLots == 0)
             {
                 continue;
             }
-            var q = ins.Units(pos.SizeLots);
-            var m = market.Index(ins.UnderlyingId);
-            if (!double.IsFinite(m))
+            var key = (ins.Id.Value, pos.SizeLots > 0);
+            if (!_holders.TryGetValue(key, out var set))
+            {
+                set = [];
+                _holders[key] = set;
+            }
+            set.Add(e);
+            e.Held.Add(key);
+        }
+    }
+
+    private List<AdlCandidate> RankAdl(FindAdlCandidates q)
+    {
+        if (!_catalog.TryResolve(q.Instrument, out var ins, out _) ||
+            !_holders.TryGetValue((ins.Id.Value, q.Longs), out var holders))
+        {
+            return [];
+        }
+        var market = _eval.Market;
+        var m = market.Index(ins.UnderlyingId);
+        if (!double.IsFinite(m))
+        {
+            return [];
+        }
+        var ranked = new List<AdlCandidate>(holders.Count);
+        foreach (var e in holders)
+        {
+            if (e.AccountId == q.ExcludeAccountId)
             {
                 continue;
             }
-            var upnl = q * (m - pos.EntryPrice);
-            var poolEquity = pos.IsIsolated ? Micros.ToUsd(pos.IsolatedMarginMicros) + upnl : equity;
-            var score = AutoDeleveraging.Score(upnl, Math.Abs(q) * pos.EntryPrice, Math.Abs(q) * m, poolEquity);
-            list.Add((ins.Id.Value, pos.SizeLots, score));
+            var i = e.Portfolio.IndexOf(ins.Id);
+            if (i < 0)
+            {
+                continue;
+            }
+            ref readonly var pos = ref e.Portfolio.Positions[i];
+            var units = ins.Units(pos.SizeLots);
+            var upnl = units * (m - pos.EntryPrice);
+            var equity = pos.IsIsolated ? Micros.ToUsd(pos.IsolatedMarginMicros) + upnl : Micros.ToUsd(e.Risk.EquityRawMicros);
+            var score = AutoDeleveraging.Score(upnl, Math.Abs(units) * pos.EntryPrice, Math.Abs(units) * m, equity);
+            ranked.Add(new AdlCandidate(e.AccountId, e.Sub, pos.SizeLots, score));
         }
-        _adl.Set(e.AccountId, e.Sub, list);
+        var array = ranked.ToArray();
+        AutoDeleveraging.Rank(array);
+        var top = new List<AdlCandidate>();
+        var covered = 0L;
+        foreach (var c in array)
+        {
+            if (covered >= q.Lots)
+            {
+                break;
+            }
+            top.Add(c);
+            covered += Math.Abs(c.SizeLots);
+        }
+        return top;
     }
 
     private RiskEntry? Find(string accountId, string sub)
@@ -901,6 +1018,16 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         public static readonly Retry Instance = new();
     }
 
+    private sealed class WakeAgain
+    {
+        public static readonly WakeAgain Instance = new();
+    }
+
+    private sealed class SweepSlice
+    {
+        public static readonly SweepSlice Instance = new();
+    }
+
     private sealed class Census
     {
         public static readonly Census Instance = new();
@@ -927,6 +1054,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         public long CooldownUntilMs { get; set; }
         public long BreachTicks { get; set; }
         public long BreachAtMs { get; set; }
+        public List<(int Instrument, bool Long)> Held { get; } = [];
     }
 }
 
@@ -939,9 +1067,11 @@ public sealed class ClusterAdlSource(ActorSystem system, TimeSpan timeout) : IAd
     {
         var cluster = Cluster.Get(system);
         var asks = new List<Task<AdlCandidateList>>();
+        var unreachable = cluster.State.Unreachable;
         foreach (var m in cluster.State.Members)
         {
-            if (m.Status != MemberStatus.Up)
+            // A member that cannot be reached cannot answer: asking it would only hold the bankruptcy up.
+            if (m.Status != MemberStatus.Up || unreachable.Contains(m))
             {
                 continue;
             }
