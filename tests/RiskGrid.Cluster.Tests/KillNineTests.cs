@@ -16,13 +16,15 @@ namespace RiskGrid.Cluster.Tests;
 /// the state exactly once, every account answers from a survivor, each account's state equals the replay of its
 /// journal, and its balances equal its ledger, exactly.
 /// </summary>
+// One three-node cluster at a time: two would share the machine and PostgreSQL's connection slots.
+[Collection("three-node clusters")]
 public sealed class KillNineTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Accounts = 2_000;
     private const string ApiToken = "cluster-test-api-token";
     private const string AdminToken = "cluster-test-admin-token";
     private const string DefaultConnectionString =
-        "Host=127.0.0.1;Port=5432;Username=riskgrid;Password=riskgrid;Database=riskgrid_test";
+        "Host=127.0.0.1;Port=5432;Username=riskgrid;Password=riskgrid;Database=riskgrid_test;Maximum Pool Size=25";
 
     private readonly string _connectionString = Environment.GetEnvironmentVariable("RISKGRID_TEST_PG") is { Length: > 0 } pg
         ? pg

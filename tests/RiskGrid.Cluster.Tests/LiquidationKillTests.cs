@@ -23,6 +23,7 @@ namespace RiskGrid.Cluster.Tests;
 /// each bankrupt close at an ADL price is matched by counterparties' reductions; the fund's inflows are the
 /// accounts' liquidation fees, its payouts the insurance they received, each payout received once.
 /// </summary>
+[Collection("three-node clusters")]
 public sealed class LiquidationKillTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Accounts = 600;
@@ -33,7 +34,7 @@ public sealed class LiquidationKillTests(ITestOutputHelper output) : IAsyncLifet
     private const string ApiToken = "cluster-test-api-token";
     private const string AdminToken = "cluster-test-admin-token";
     private const string DefaultConnectionString =
-        "Host=127.0.0.1;Port=5432;Username=riskgrid;Password=riskgrid;Database=riskgrid_test";
+        "Host=127.0.0.1;Port=5432;Username=riskgrid;Password=riskgrid;Database=riskgrid_test;Maximum Pool Size=25";
 
     // −2 % of the opening price a second down to −15 %. Past −10 % the wick guard holds liquidations until a
     // level has held for confirmMs (1 s); the final level is held to the end.
