@@ -102,14 +102,17 @@ public sealed class LiquidationEngine
     /// The sequential half, called in queue order: plans every pool of the candidate on its latest copy and the
     /// node's market, and takes the closes' liquidity budget, so plans and budget do not depend on how parallel
     /// executions interleave. A plan with a deficit to cover (a bankruptcy: the fund's balance and the ADL ranking
-    /// decide it) waits until no other liquidation is executing and is executed here, one at a time, in queue order.
+    /// decide it) in stepped mode waits until no other liquidation is executing and is executed here, one at a time, in
+    /// queue order.
     /// The result carries an outcome when it is finished; otherwise <see cref="ExecuteAsync"/> applies it.
     /// </summary>
     public async Task<PreparedLiquidation> PrepareAsync(LiquidationCandidate candidate)
     {
         ArgumentNullException.ThrowIfNull(candidate);
         var prepared = Prepare(candidate, _planWorker);
-        if (prepared.Outcome is not null || !prepared.HasDeficit)
+        // Live, bankruptcies execute in parallel like the rest (the counterparties-first ADL keeps every side paired
+        // whatever the interleaving); stepped (a reproducible replay), each runs alone once nothing else executes.
+        if (prepared.Outcome is not null || !prepared.HasDeficit || !_settings.Stepped)
         {
             if (prepared.Outcome is null)
             {

@@ -83,6 +83,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     private readonly Stack<int> _free = new();
     private readonly List<RiskEntry> _due = [];
     private readonly HashSet<RiskEntry> _retry = [];
+    private readonly HashSet<RiskEntry> _waitingForQueue = [];
     private readonly Dictionary<string, long> _feesAcked = new(StringComparer.Ordinal);
     private readonly List<AccountCopy> _drained = [];
     private readonly double[] _lastIndex;
@@ -453,7 +454,8 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         }
     }
 
-    private const int SweepSliceSize = 4_000;
+    // About a millisecond of evaluation per slice: a price change waits at most that long behind a sweep.
+    private const int SweepSliceSize = 500;
     private readonly Queue<RiskEntry> _sweepBacklog = new();
     private long _sweepStartedTicks;
     private bool _sliceScheduled;
@@ -532,6 +534,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         _free.Push(e.Slot);
         e.Slot = -1;
         _retry.Remove(e);
+        _waitingForQueue.Remove(e);
     }
 
     private void MarkDue(RiskEntry e)
@@ -647,7 +650,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         {
             case OfferOutcome.Full:
                 _metrics.AddDeferred(3);
-                _retry.Add(e);
+                _waitingForQueue.Add(e);
                 break;
             case OfferOutcome.QueuedEvictingHealthiest:
                 _metrics.AddDeferred(3);
@@ -657,7 +660,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
                 {
                     out1.InFlight = false;
                     _inFlight--;
-                    _retry.Add(out1);
+                    _waitingForQueue.Add(out1);
                 }
                 break;
             case OfferOutcome.Queued:
@@ -712,6 +715,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         // Every outcome is checked again: the account may still be liquidatable (a plan cut short, a price moved
         // while it ran, its new state evaluated while the liquidation was in flight).
         _retry.Add(e);
+        ReadmitWaiting();
         _metrics.SetQueueDepth(_inFlight);
         if (_retry.Count > 0 && !_cycleScheduled && !_settings.Stepped)
         {
@@ -723,6 +727,34 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     // The ADL ranking's membership: which sub-accounts hold each (instrument, side). Maintained as accounts change;
     // scores (PnL% × effective leverage, §9) are computed when a bankruptcy asks, at that moment's prices, over the
     // holders of that one instrument and side only.
+    // Sub-accounts that found the queue full wait here (not re-evaluated on every retry, which at tens of thousands
+    // would only burn the supervisor); as the queue drains below half, the next ones are re-checked and offered.
+    private void ReadmitWaiting()
+    {
+        var room = _queue.Capacity / 2 - _inFlight;
+        if (room <= 0 || _waitingForQueue.Count == 0)
+        {
+            return;
+        }
+        var readmit = new List<RiskEntry>(Math.Min(room, _waitingForQueue.Count));
+        foreach (var w in _waitingForQueue)
+        {
+            if (readmit.Count == room)
+            {
+                break;
+            }
+            readmit.Add(w);
+        }
+        foreach (var w in readmit)
+        {
+            _waitingForQueue.Remove(w);
+            if (w.Slot >= 0)
+            {
+                _retry.Add(w);
+            }
+        }
+    }
+
     private void UpdateHolders(RiskEntry e)
     {
         foreach (var key in e.Held)
