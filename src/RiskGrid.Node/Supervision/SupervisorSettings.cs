@@ -35,7 +35,7 @@ public sealed record SupervisorSettings(
     bool Stepped = false)
 {
     /// <summary>The defaults of <c>config/supervisor.conf</c>.</summary>
-    public static SupervisorSettings Default { get; } = new(TimeSpan.FromSeconds(10), 0.05, 0.5, 0.005, 4096, 8,
+    public static SupervisorSettings Default { get; } = new(TimeSpan.FromSeconds(10), 0.05, 0.5, 0.005, 4096, 32,
         new Dictionary<string, double>(StringComparer.Ordinal), 50_000_000, TimeSpan.FromSeconds(5), 0,
         TimeSpan.FromSeconds(10));
 
