@@ -351,7 +351,9 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             {
                 foreach (var e in entries)
                 {
-                    if (e.Risk.WorstHealth < edge)
+                    // Already liquidatable and waiting (in the queue, executing, or outside a full queue): nothing
+                    // a re-evaluation could add.
+                    if (e.Risk.WorstHealth < edge && !e.InFlight && !_waitingForQueue.Contains(e))
                     {
                         MarkDue(e);
                     }
