@@ -14,14 +14,7 @@ namespace RiskGrid.Cli.Tests.Stress;
 /// </summary>
 public sealed class StressReportTests : IDisposable
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
     private const string ScenarioName = "2021-05-19 crash, one venue wicking";
-
-    private static readonly string[] ChromiumArgs =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync",
-    ];
 
     private static readonly DateTimeOffset MarketFrom = new(2021, 5, 19, 12, 0, 0, TimeSpan.Zero);
 
@@ -195,36 +188,13 @@ public sealed class StressReportTests : IDisposable
     [Fact]
     public async Task ChromiumRendersEveryChartOfTheWrittenFileWithoutErrors()
     {
-        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: run cluster/ensure-chromium.sh");
         var path = Path.Combine(_directory, "report.html");
         await File.WriteAllBytesAsync(path, HtmlBytes(FakeCrash()));
 
-        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args = ChromiumArgs,
-            Timeout = 20_000,
-        });
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions
-        {
-            ViewportSize = new ViewportSize { Width = 1200, Height = 900 },
-        });
-        var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                errors.Add(message.Text);
-            }
-        };
-        page.PageError += (_, error) => errors.Add(error);
-        var requests = new List<string>();
-        page.Request += (_, request) => requests.Add(request.Url);
-
-        await page.GotoAsync(new Uri(path).AbsoluteUri, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
+        await using var report = await ReportBrowser.OpenAsync(path);
+        var page = report.Page;
+        var errors = report.Errors;
+        var requests = report.Requests;
 
         var charts = page.Locator("figure.chart svg");
         Assert.Equal(5, await charts.CountAsync());
