@@ -21,52 +21,23 @@ namespace RiskGrid.Cluster.Tests;
 public sealed class KillNineTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const int Accounts = 2_000;
-    private const string ApiToken = "cluster-test-api-token";
-    private const string AdminToken = "cluster-test-admin-token";
-    private const string DefaultConnectionString =
-        "Host=127.0.0.1;Port=5432;Username=riskgrid;Password=riskgrid;Database=riskgrid_test;Maximum Pool Size=25";
+    private const string ApiToken = ThreeNodeCluster.ApiToken;
+    private ThreeNodeCluster _cluster = null!;
 
-    private readonly string _connectionString = Environment.GetEnvironmentVariable("RISKGRID_TEST_PG") is { Length: > 0 } pg
-        ? pg
-        : DefaultConnectionString;
-    private readonly string _schema = "cluster_" + Guid.NewGuid().ToString("N")[..12];
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "riskgrid-cluster-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly List<NodeProcess> _nodes = [];
-    private bool _passed;
+    public async Task InitializeAsync() => _cluster = await ThreeNodeCluster.CreateAsync("riskgrid-cluster-", output);
 
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_dir);
-        await ExecuteAsync($"CREATE SCHEMA \"{_schema}\"");
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var node in _nodes)
-        {
-            node.Dispose();
-        }
-        await ExecuteAsync($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE");
-        if (_passed)
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        else
-        {
-            output.WriteLine($"logs kept in {_dir}");
-        }
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task AcknowledgedCommandsSurviveAKilledNodeExactlyOnce()
     {
-        StartCluster();
+        _cluster.Start();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
-        await WaitReady(http, _nodes, TimeSpan.FromSeconds(90));
+        await _cluster.WaitReadyAsync(http, TimeSpan.FromSeconds(90));
 
-        var live = new ConcurrentDictionary<NodeProcess, bool>(_nodes.Select(n => KeyValuePair.Create(n, true)));
-        var victim = _nodes[2];
+        var live = new ConcurrentDictionary<NodeProcess, bool>(_cluster.Nodes.Select(n => KeyValuePair.Create(n, true)));
+        var victim = _cluster.Nodes[2];
         var done = 0;
         var acknowledged = new ConcurrentDictionary<string, string>();
         var deadline = DateTime.UtcNow.AddSeconds(150);
@@ -102,8 +73,8 @@ public sealed class KillNineTests(ITestOutputHelper output) : IAsyncLifetime
                     failures.Add($"{account} via {node.Name}: {problem}");
                 }
             });
-        Assert.True(failures.IsEmpty, string.Join('\n', failures.Take(20)) + "\n" + Tails());
-        _passed = true;
+        Assert.True(failures.IsEmpty, string.Join('\n', failures.Take(20)) + "\n" + _cluster.Tails());
+        _cluster.Passed = true;
     }
 
     /// <summary>A deposit, a buy, a partial close at a profit, and an ETH buy, with fees.</summary>
@@ -248,69 +219,4 @@ public sealed class KillNineTests(ITestOutputHelper output) : IAsyncLifetime
         return null;
     }
 
-    private void StartCluster()
-    {
-        var akka = Enumerable.Range(0, 3).Select(_ => NodeProcess.FreePort()).ToArray();
-        var httpPorts = Enumerable.Range(0, 3).Select(_ => NodeProcess.FreePort()).ToArray();
-        var environment = new Dictionary<string, string>
-        {
-            ["RISKGRID_API_TOKEN"] = ApiToken,
-            ["RISKGRID_ADMIN_TOKEN"] = AdminToken,
-        };
-        for (var n = 0; n < 3; n++)
-        {
-            var name = $"node{n + 1}";
-            var profile = Path.Combine(_dir, name + ".conf");
-            File.WriteAllText(profile, $$"""
-                riskgrid.node {
-                  name = "{{name}}"
-                  data-dir = "{{Path.Combine(_dir, name)}}"
-                  remote { hostname = "127.0.0.1", port = {{akka[n]}} }
-                  seed-nodes = ["127.0.0.1:{{akka[0]}}", "127.0.0.1:{{akka[1]}}"]
-                  http { hostname = "127.0.0.1", port = {{httpPorts[n]}} }
-                  journal {
-                    profile = postgres
-                    postgres { connection-string = "{{_connectionString}}", schema = "{{_schema}}" }
-                    parallelism = 2
-                  }
-                  split-brain-resolver { stable-after = 5s }
-                }
-                """);
-            _nodes.Add(NodeProcess.Start(name, profile, httpPorts[n], Path.Combine(_dir, name + ".log"), environment));
-        }
-    }
-
-    private async Task WaitReady(HttpClient http, IEnumerable<NodeProcess> nodes, TimeSpan timeout)
-    {
-        var until = DateTime.UtcNow + timeout;
-        foreach (var node in nodes)
-        {
-            while (true)
-            {
-                try
-                {
-                    using var response = await http.GetAsync(new Uri(node.Http, "/health/ready"));
-                    if (response.StatusCode == HttpStatusCode.OK)
-                    {
-                        break;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                }
-                Assert.False(node.HasExited, $"{node.Name} exited while starting\n{node.Tail()}");
-                Assert.True(DateTime.UtcNow < until, $"{node.Name} not ready in {timeout}\n{Tails()}");
-                await Task.Delay(250);
-            }
-        }
-    }
-
-    private string Tails() => string.Join('\n', _nodes.Select(n => n.Tail()));
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
-        await using var command = dataSource.CreateCommand(sql);
-        await command.ExecuteNonQueryAsync();
-    }
 }

@@ -31,46 +31,19 @@ public sealed class LiquidationKillTests(ITestOutputHelper output) : IAsyncLifet
     private const double KillLevel = 56_400;
     private const double PickUpSeconds = 45;
     private const double LiquidationSlippage = 0.001; // config/risk-params.conf liquidation.liquidationSlippage
-    private const string ApiToken = "cluster-test-api-token";
-    private const string AdminToken = "cluster-test-admin-token";
-    private const string DefaultConnectionString =
-        "Host=127.0.0.1;Port=5432;Username=riskgrid;Password=riskgrid;Database=riskgrid_test;Maximum Pool Size=25";
+    private const string ApiToken = ThreeNodeCluster.ApiToken;
+    private const string AdminToken = ThreeNodeCluster.AdminToken;
 
     // −2 % of the opening price a second down to −15 %. Past −10 % the wick guard holds liquidations until a
     // level has held for confirmMs (1 s); the final level is held to the end.
     private static readonly double[] CrashLevels = [58_800, 57_600, 56_400, 55_200, 54_000, 52_800, 51_600, 51_000];
 
-    private readonly string _connectionString =
-        Environment.GetEnvironmentVariable("RISKGRID_TEST_PG") is { Length: > 0 } pg ? pg : DefaultConnectionString;
-    private readonly string _schema = "cluster_" + Guid.NewGuid().ToString("N")[..12];
-    private readonly string _dir =
-        Path.Combine(Path.GetTempPath(), "riskgrid-liqkill-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly List<NodeProcess> _nodes = [];
+    private ThreeNodeCluster _cluster = null!;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
-    private bool _passed;
 
-    public async Task InitializeAsync()
-    {
-        Directory.CreateDirectory(_dir);
-        await ExecuteAsync($"CREATE SCHEMA \"{_schema}\"");
-    }
+    public async Task InitializeAsync() => _cluster = await ThreeNodeCluster.CreateAsync("riskgrid-liqkill-", output);
 
-    public async Task DisposeAsync()
-    {
-        foreach (var node in _nodes)
-        {
-            node.Dispose();
-        }
-        await ExecuteAsync($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE");
-        if (_passed)
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        else
-        {
-            output.WriteLine($"logs kept in {_dir}");
-        }
-    }
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
     public async Task LiquidationsInterruptedByAKilledNodeCompleteExactlyOnce()
@@ -78,19 +51,19 @@ public sealed class LiquidationKillTests(ITestOutputHelper output) : IAsyncLifet
         StartCluster();
         using var http = Client(ApiToken);
         using var admin = Client(AdminToken);
-        await WaitReady(http, TimeSpan.FromSeconds(90));
+        await _cluster.WaitReadyAsync(http, TimeSpan.FromSeconds(90));
         Log("cluster ready");
 
-        var live = new ConcurrentDictionary<NodeProcess, bool>(_nodes.Select(n => KeyValuePair.Create(n, true)));
+        var live = new ConcurrentDictionary<NodeProcess, bool>(_cluster.Nodes.Select(n => KeyValuePair.Create(n, true)));
         await using var feed = new ManualPriceFeed(admin, () => live.Keys.OrderBy(n => n.Name).ToArray(), "BTC",
             ["m1", "m2", "m3"], OpeningPrice, TimeSpan.FromMilliseconds(500));
         feed.Start();
-        await WaitPriced(http, _nodes, OpeningPrice, TimeSpan.FromSeconds(30), feed);
+        await WaitPriced(http, _cluster.Nodes, OpeningPrice, TimeSpan.FromSeconds(30), feed);
         await OpenBook(http, live);
         Log($"{Accounts} accounts open");
 
-        var victim = _nodes[0];
-        var survivor = _nodes[1];
+        var victim = _cluster.Nodes[0];
+        var survivor = _cluster.Nodes[1];
         var killedAtMs = await CrashAndKill(http, feed, live, victim, survivor);
         var survivors = live.Keys.OrderBy(n => n.Name).ToArray();
         await WaitPriced(http, survivors, CrashLevels[^1], TimeSpan.FromSeconds(20), feed);
@@ -116,7 +89,7 @@ public sealed class LiquidationKillTests(ITestOutputHelper output) : IAsyncLifet
         failures.AddRange((await CheckFund(http, survivor, audits, fund)).Select(f => "[fund] " + f));
         Summarise(steps, audits, killedAtMs, feed);
         AssertNone(failures);
-        _passed = true;
+        _cluster.Passed = true;
     }
 
     /// <summary>
@@ -214,7 +187,7 @@ public sealed class LiquidationKillTests(ITestOutputHelper output) : IAsyncLifet
                 await Task.Delay(rest);
             }
         }
-        Assert.True(killedAtMs != 0, $"no liquidation journaled before BTC reached {KillLevel}\n{Tails()}");
+        Assert.True(killedAtMs != 0, $"no liquidation journaled before BTC reached {KillLevel}\n{_cluster.Tails()}");
         Assert.True(victim.HasExited);
         return killedAtMs;
     }
@@ -341,7 +314,7 @@ public sealed class LiquidationKillTests(ITestOutputHelper output) : IAsyncLifet
             }
         }
         Assert.True(pending.IsEmpty, $"{pending.Count} accounts not settled after {timeout}:\n" +
-            string.Join('\n', pending.Take(20).Select(p => $"{p.Key}: {p.Value}")) + "\n" + Tails());
+            string.Join('\n', pending.Take(20).Select(p => $"{p.Key}: {p.Value}")) + "\n" + _cluster.Tails());
     }
 
     private async Task<AccountAudit[]> AuditAccounts(HttpClient http, NodeProcess[] survivors)
@@ -369,7 +342,7 @@ public sealed class LiquidationKillTests(ITestOutputHelper output) : IAsyncLifet
                 return fund.RootElement.Clone();
             }
             Assert.True(DateTime.UtcNow < until, $"the fund still has payouts pending after {timeout}:\n" +
-                (fund is null ? "unreadable" : fund.RootElement.ToString()) + "\n" + Tails());
+                (fund is null ? "unreadable" : fund.RootElement.ToString()) + "\n" + _cluster.Tails());
             await Task.Delay(1000);
         }
     }
@@ -436,7 +409,7 @@ public sealed class LiquidationKillTests(ITestOutputHelper output) : IAsyncLifet
         var byCheck = failures.GroupBy(f => f[..(f.IndexOf(']', StringComparison.Ordinal) + 1)]).ToList();
         Assert.True(failures.Count == 0,
             $"{failures.Count} problems ({string.Join(", ", byCheck.Select(g => $"{g.Key} {g.Count()}"))}):\n" +
-            string.Join('\n', byCheck.SelectMany(g => g.Take(8))) + "\n" + Tails());
+            string.Join('\n', byCheck.SelectMany(g => g.Take(8))) + "\n" + _cluster.Tails());
     }
 
     // What happened, for the report: liquidations by plan, steps by second around the kill (stamped by the engine
@@ -472,7 +445,7 @@ public sealed class LiquidationKillTests(ITestOutputHelper output) : IAsyncLifet
                     break;
                 }
                 Assert.True(DateTime.UtcNow < until,
-                    $"{node.Name}: BTC not fresh at {level} in {timeout}: {btc}; feed: {feed.LastError}\n{Tails()}");
+                    $"{node.Name}: BTC not fresh at {level} in {timeout}: {btc}; feed: {feed.LastError}\n{_cluster.Tails()}");
                 await Task.Delay(250);
             }
         }
@@ -525,80 +498,16 @@ public sealed class LiquidationKillTests(ITestOutputHelper output) : IAsyncLifet
         return http;
     }
 
-    private void StartCluster()
-    {
-        var akka = Enumerable.Range(0, 3).Select(_ => NodeProcess.FreePort()).ToArray();
-        var httpPorts = Enumerable.Range(0, 3).Select(_ => NodeProcess.FreePort()).ToArray();
-        // Prices come only from the manual sources: the feed subscribes to an endpoint no one publishes on.
-        var silentFeed = NodeProcess.FreePort();
-        var environment = new Dictionary<string, string>
-        {
-            ["RISKGRID_API_TOKEN"] = ApiToken,
-            ["RISKGRID_ADMIN_TOKEN"] = AdminToken,
-        };
-        for (var n = 0; n < 3; n++)
-        {
-            var name = $"node{n + 1}";
-            var profile = Path.Combine(_dir, name + ".conf");
-            // The §7 ramp of v^MM would raise maintenance margin throughout the settling minute after a crash this
-            // sharp, so liquidations would rightly go on and "settled" would be a moving target: a ramp of about
-            // 116 days keeps v^MM at 1 for the test. A small fund seeded so the first bankruptcies are covered
-            // from it and later ones go to auto-deleveraging.
-            File.WriteAllText(profile, $$"""
-                riskgrid.node {
-                  name = "{{name}}"
-                  data-dir = "{{Path.Combine(_dir, name)}}"
-                  remote { hostname = "127.0.0.1", port = {{akka[n]}} }
-                  seed-nodes = ["127.0.0.1:{{akka[0]}}", "127.0.0.1:{{akka[1]}}"]
-                  http { hostname = "127.0.0.1", port = {{httpPorts[n]}} }
-                  journal {
-                    profile = postgres
-                    postgres { connection-string = "{{_connectionString}}", schema = "{{_schema}}" }
-                    parallelism = 2
-                  }
-                  split-brain-resolver { stable-after = 5s }
-                }
-                riskgrid.feed.subscribe = ["tcp://127.0.0.1:{{silentFeed}}"]
-                riskgrid.supervisor.fund-initial-balance-usd = 1000
-                riskgrid.risk.volatility.mmRampSeconds = 10000000
-                """);
-            _nodes.Add(NodeProcess.Start(name, profile, httpPorts[n], Path.Combine(_dir, name + ".log"), environment));
-        }
-    }
-
-    private async Task WaitReady(HttpClient http, TimeSpan timeout)
-    {
-        var until = DateTime.UtcNow + timeout;
-        foreach (var node in _nodes)
-        {
-            while (true)
-            {
-                try
-                {
-                    using var response = await http.GetAsync(new Uri(node.Http, "/health/ready"));
-                    if (response.StatusCode == HttpStatusCode.OK)
-                    {
-                        break;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                }
-                Assert.False(node.HasExited, $"{node.Name} exited while starting\n{node.Tail()}");
-                Assert.True(DateTime.UtcNow < until, $"{node.Name} not ready in {timeout}\n{Tails()}");
-                await Task.Delay(250);
-            }
-        }
-    }
+    // Prices come only from the manual sources: the feed subscribes to an endpoint no one publishes on. The §7 ramp of
+    // v^MM would raise maintenance margin throughout the settling minute after a crash this sharp, so liquidations
+    // would rightly go on and "settled" would be a moving target: a ramp of about 116 days keeps v^MM at 1 for the
+    // test. A small fund is seeded so the first bankruptcies are covered from it and later ones go to ADL.
+    private void StartCluster() => _cluster.Start($$"""
+        riskgrid.feed.subscribe = ["tcp://127.0.0.1:{{NodeProcess.FreePort()}}"]
+        riskgrid.supervisor.fund-initial-balance-usd = 1000
+        riskgrid.risk.volatility.mmRampSeconds = 10000000
+        """);
 
     private void Log(string line) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:F1}s {line}");
 
-    private string Tails() => string.Join('\n', _nodes.Select(n => n.Tail()));
-
-    private async Task ExecuteAsync(string sql)
-    {
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
-        await using var command = dataSource.CreateCommand(sql);
-        await command.ExecuteNonQueryAsync();
-    }
 }
