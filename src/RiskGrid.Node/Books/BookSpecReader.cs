@@ -1,5 +1,6 @@
 using System.Globalization;
 using Akka.Configuration.Hocon;
+using RiskGrid.Node.Configuration;
 
 namespace RiskGrid.Node.Books;
 
@@ -8,13 +9,11 @@ namespace RiskGrid.Node.Books;
 /// summing to 1) as <c>key = value: problem</c>, then builds the <see cref="BookSpec"/> or throws
 /// <see cref="BookSpecException"/>. Keys are paths below <c>riskgrid.book</c>.
 /// </summary>
-internal sealed class BookSpecReader
+internal sealed class BookSpecReader : HoconReader
 {
     private const double ShareTolerance = 1e-9;
 
-    private static readonly Dictionary<string, HoconValue> NoEntries = [];
 
-    private readonly List<string> _errors = [];
 
     public BookSpec Read(HoconObject root)
     {
@@ -34,9 +33,9 @@ internal sealed class BookSpecReader
         var hedge = ReadHedge(Obj(root, "hedge", ""));
         var fees = ReadFees(Obj(root, "fees", ""));
         var health = ReadHealth(Obj(root, "health", ""));
-        if (_errors.Count > 0)
+        if (Errors.Count > 0)
         {
-            throw new BookSpecException(_errors);
+            throw new BookSpecException(Errors);
         }
         return new BookSpec(accounts, equity, whales, modes, leverage, positions, underlyings, instruments, collateral,
             isolated, options, hedge, fees, health);
@@ -52,11 +51,11 @@ internal sealed class BookSpecReader
         var max = Num(o, "maxUsd", k, 1, 1e10);
         if (min > median)
         {
-            _errors.Add($"{k}.minUsd = {Show(min)}: must not exceed equity.medianUsd ({Show(median)})");
+            Errors.Add($"{k}.minUsd = {Show(min)}: must not exceed equity.medianUsd ({Show(median)})");
         }
         if (max < median)
         {
-            _errors.Add($"{k}.maxUsd = {Show(max)}: must be at least equity.medianUsd ({Show(median)})");
+            Errors.Add($"{k}.maxUsd = {Show(max)}: must be at least equity.medianUsd ({Show(median)})");
         }
         return new EquitySpec(median, sigma, min, max);
     }
@@ -70,7 +69,7 @@ internal sealed class BookSpecReader
         var max = Num(o, "maxMultiple", k, 1, 100_000);
         if (max < min)
         {
-            _errors.Add($"{k}.maxMultiple = {Show(max)}: must be at least whales.minMultiple ({Show(min)})");
+            Errors.Add($"{k}.maxMultiple = {Show(max)}: must be at least whales.minMultiple ({Show(min)})");
         }
         return new WhaleSpec(share, min, max, Num(o, "maxLeverage", k, 1, 100));
     }
@@ -106,7 +105,7 @@ internal sealed class BookSpecReader
         }
         else if (root.GetKey("leverage") is { } value && value.IsArray())
         {
-            _errors.Add("leverage: at least one level is needed");
+            Errors.Add("leverage: at least one level is needed");
         }
         return levels;
     }
@@ -120,7 +119,7 @@ internal sealed class BookSpecReader
         var max = (int)Int(o, "max", k, 1, 64);
         if (o is not null && max >= 1 && mean > max)
         {
-            _errors.Add($"{k}.max = {max}: must be at least positions.mean ({Show(mean)})");
+            Errors.Add($"{k}.max = {max}: must be at least positions.mean ({Show(mean)})");
         }
         return new PositionSpec(mean, dispersion, max, Num(o, "longShare", k, 0, 1), Num(o, "sameDirection", k, 0, 1));
     }
@@ -172,7 +171,7 @@ internal sealed class BookSpecReader
         var width = Range(Obj(o, "spreadWidth", k), $"{k}.spreadWidth", 0.005, 0.5);
         if (width.Min <= 0 && !double.IsNaN(width.Min))
         {
-            _errors.Add($"{k}.spreadWidth.min = {Show(width.Min)}: must be positive");
+            Errors.Add($"{k}.spreadWidth.min = {Show(width.Min)}: must be positive");
         }
         var steps = new Dictionary<string, double>(StringComparer.Ordinal);
         var stepObject = Obj(o, "strikeStep", k);
@@ -181,7 +180,7 @@ internal sealed class BookSpecReader
             var step = Num(stepObject, name, $"{k}.strikeStep", 1, 1e7);
             if (step != Math.Floor(step))
             {
-                _errors.Add($"{k}.strikeStep.{name} = {Show(step)}: must be a whole number of USD");
+                Errors.Add($"{k}.strikeStep.{name} = {Show(step)}: must be a whole number of USD");
             }
             steps[name] = step;
         }
@@ -191,7 +190,7 @@ internal sealed class BookSpecReader
             {
                 if (u.Share > 0 && !steps.ContainsKey(u.Name))
                 {
-                    _errors.Add(
+                    Errors.Add(
                         $"{k}.strikeStep.{u.Name}: missing (every underlying with a share needs a strike grid)");
                 }
             }
@@ -237,7 +236,7 @@ internal sealed class BookSpecReader
         {
             if (shares.Count == 0)
             {
-                _errors.Add($"{path}: at least one entry is needed");
+                Errors.Add($"{path}: at least one entry is needed");
             }
             else
             {
@@ -254,7 +253,7 @@ internal sealed class BookSpecReader
         var max = Num(o, "max", path, lowest, highest);
         if (max < min)
         {
-            _errors.Add($"{path}.max = {Show(max)}: must be at least {path}.min ({Show(min)})");
+            Errors.Add($"{path}.max = {Show(max)}: must be at least {path}.min ({Show(min)})");
         }
         return new ValueRange(min, max);
     }
@@ -271,19 +270,19 @@ internal sealed class BookSpecReader
             if (text is null || !int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var days) ||
                 days is < 1 or > 3650)
             {
-                _errors.Add($"{path}[{i}] = {Text(value)}: must be a whole number of days in [1, 3650]");
+                Errors.Add($"{path}[{i}] = {Text(value)}: must be a whole number of days in [1, 3650]");
                 continue;
             }
             if (tenors.Contains(days))
             {
-                _errors.Add($"{path}[{i}] = {days}: listed twice");
+                Errors.Add($"{path}[{i}] = {days}: listed twice");
                 continue;
             }
             tenors.Add(days);
         }
         if (o is not null && list.Count == 0 && o.GetKey(key) is { } v && v.IsArray())
         {
-            _errors.Add($"{path}: at least one tenor is needed");
+            Errors.Add($"{path}: at least one tenor is needed");
         }
         return tenors;
     }
@@ -292,57 +291,8 @@ internal sealed class BookSpecReader
     {
         if (!double.IsNaN(sum) && Math.Abs(sum - 1) > ShareTolerance)
         {
-            _errors.Add($"{path}: shares sum to {Show(sum)}, must sum to 1");
+            Errors.Add($"{path}: shares sum to {Show(sum)}, must sum to 1");
         }
-    }
-
-    private HoconObject? Obj(HoconObject? parent, string key, string parentPath)
-    {
-        if (parent is null)
-        {
-            return null;
-        }
-        var value = parent.GetKey(key);
-        if (IsAbsent(value))
-        {
-            _errors.Add($"{Path(parentPath, key)}: missing");
-            return null;
-        }
-        return AsObject(value, Path(parentPath, key));
-    }
-
-    private HoconObject? AsObject(HoconValue? value, string path)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-        if (!value.IsObject())
-        {
-            _errors.Add($"{path} = {Text(value)}: expected an object");
-            return null;
-        }
-        return value.GetObject();
-    }
-
-    private IList<HoconValue> List(HoconObject? parent, string key, string parentPath)
-    {
-        if (parent is null)
-        {
-            return [];
-        }
-        var value = parent.GetKey(key);
-        if (IsAbsent(value))
-        {
-            _errors.Add($"{Path(parentPath, key)}: missing");
-            return [];
-        }
-        if (!value!.IsArray())
-        {
-            _errors.Add($"{Path(parentPath, key)} = {Text(value)}: expected a list");
-            return [];
-        }
-        return value.GetArray();
     }
 
     /// <summary>A number in [<paramref name="min"/>, <paramref name="max"/>], or NaN with an error.</summary>
@@ -355,12 +305,12 @@ internal sealed class BookSpecReader
         }
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
         {
-            _errors.Add($"{Path(parentPath, key)} = {text}: not a number");
+            Errors.Add($"{Path(parentPath, key)} = {text}: not a number");
             return double.NaN;
         }
         if (v < min || v > max)
         {
-            _errors.Add($"{Path(parentPath, key)} = {text}: must be in [{Show(min)}, {Show(max)}]");
+            Errors.Add($"{Path(parentPath, key)} = {text}: must be in [{Show(min)}, {Show(max)}]");
             return double.NaN;
         }
         return v;
@@ -376,57 +326,17 @@ internal sealed class BookSpecReader
         if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v))
         {
             var isNumber = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
-            _errors.Add($"{Path(parentPath, key)} = {text}: {(isNumber ? "not a whole number" : "not a number")}");
+            Errors.Add($"{Path(parentPath, key)} = {text}: {(isNumber ? "not a whole number" : "not a number")}");
             return 0;
         }
         if (v < min || v > max)
         {
-            _errors.Add($"{Path(parentPath, key)} = {text}: must be in [{min}, {max}]");
+            Errors.Add($"{Path(parentPath, key)} = {text}: must be in [{min}, {max}]");
             return 0;
         }
         return v;
     }
 
-    private string? Scalar(HoconObject? parent, string key, string parentPath)
-    {
-        if (parent is null)
-        {
-            return null; // the parent's own problem is already reported
-        }
-        var value = parent.GetKey(key);
-        if (IsAbsent(value))
-        {
-            _errors.Add($"{Path(parentPath, key)}: missing");
-            return null;
-        }
-        if (!value!.IsString())
-        {
-            _errors.Add($"{Path(parentPath, key)} = {Text(value)}: expected a single value");
-            return null;
-        }
-        return value.GetString();
-    }
-
-    private void Unknown(HoconObject? o, string path, string[] known)
-    {
-        foreach (var (key, _) in Entries(o))
-        {
-            if (Array.IndexOf(known, key) < 0)
-            {
-                _errors.Add($"{Path(path, key)}: unknown key (expected one of {string.Join(", ", known)})");
-            }
-        }
-    }
-
-    private static Dictionary<string, HoconValue> Entries(HoconObject? o) => o?.Items ?? NoEntries;
-
-    private static bool IsAbsent(HoconValue? value) =>
-        value is null || (value.IsString() && value.GetString() is null);
-
-    private static string Text(HoconValue? value) =>
-        value is null ? "null" : value.IsObject() ? "{…}" : value.IsArray() ? "[…]" : value.ToString();
-
     private static string Show(double v) => v.ToString("0.##########", CultureInfo.InvariantCulture);
 
-    private static string Path(string parent, string key) => parent.Length == 0 ? key : $"{parent}.{key}";
 }

@@ -84,7 +84,7 @@ public static class RiskParamsReader
     }
 
     /// <summary>One read: collects every problem, then builds or throws.</summary>
-    private sealed class Reader
+    private sealed class Reader : HoconReader
     {
         private static readonly string[] AssetKeys = ["initialWeight", "maintenanceWeight", "imf", "priceIndex", "decimals"];
 
@@ -97,9 +97,7 @@ public static class RiskParamsReader
         private static readonly string[] RootKeys =
             ["assets", "underlyings", "instruments", "portfolio", "liquidation", "prices", "volatility"];
 
-        private static readonly Dictionary<string, HoconValue> NoEntries = [];
 
-        private readonly List<string> _errors = [];
 
         public RiskParams Read(HoconObject root)
         {
@@ -111,9 +109,9 @@ public static class RiskParamsReader
             var liquidation = ReadLiquidation(Obj(root, "liquidation", ""));
             var prices = ReadPrices(Obj(root, "prices", ""));
             var volatility = ReadVolatility(Obj(root, "volatility", ""));
-            if (_errors.Count > 0)
+            if (Errors.Count > 0)
             {
-                throw new RiskParamsException(_errors);
+                throw new RiskParamsException(Errors);
             }
             return RiskParams.Create(assets, underlyings, portfolio, liquidation, prices, volatility, instruments);
         }
@@ -251,81 +249,15 @@ public static class RiskParamsReader
                 }
                 else if (t is not null && !IsAbsent(t.GetKey("cap")))
                 {
-                    _errors.Add($"{ki}.cap = {Text(t.GetKey("cap"))}: the last tier is open-ended; leave its cap out");
+                    Errors.Add($"{ki}.cap = {Text(t.GetKey("cap"))}: the last tier is open-ended; leave its cap out");
                 }
                 rows.Add((cap, Num(t, "imr", ki), Num(t, "mmr", ki)));
             }
             if (o is not null && !IsAbsent(o.GetKey("tiers")) && list.Count == 0)
             {
-                _errors.Add($"{k}: at least one tier is needed");
+                Errors.Add($"{k}: at least one tier is needed");
             }
             return rows.Count == 0 ? TierTable.Create([(double.PositiveInfinity, 0, 0)]) : TierTable.Create(rows);
-        }
-
-        private HoconObject? Obj(HoconObject? parent, string key, string parentPath)
-        {
-            var value = parent?.GetKey(key);
-            if (parent is not null && IsAbsent(value))
-            {
-                _errors.Add($"{Path(parentPath, key)}: missing");
-                return null;
-            }
-            return value is null ? null : AsObject(value, Path(parentPath, key));
-        }
-
-        private HoconObject? AsObject(HoconValue? value, string path)
-        {
-            if (value is null)
-            {
-                return null;
-            }
-            if (!value.IsObject())
-            {
-                _errors.Add($"{path} = {Text(value)}: expected an object");
-                return null;
-            }
-            return value.GetObject();
-        }
-
-        private IList<HoconValue> List(HoconObject? parent, string key, string parentPath)
-        {
-            var value = parent?.GetKey(key);
-            if (parent is null)
-            {
-                return [];
-            }
-            if (IsAbsent(value))
-            {
-                _errors.Add($"{Path(parentPath, key)}: missing");
-                return [];
-            }
-            if (!value!.IsArray())
-            {
-                _errors.Add($"{Path(parentPath, key)} = {Text(value)}: expected a list");
-                return [];
-            }
-            return value.GetArray();
-        }
-
-        /// <summary>A scalar's text, or null (with an error) when absent or not a scalar.</summary>
-        private string? Scalar(HoconObject? parent, string key, string parentPath)
-        {
-            if (parent is null)
-            {
-                return null; // the parent's own problem is already reported
-            }
-            var value = parent.GetKey(key);
-            if (IsAbsent(value))
-            {
-                _errors.Add($"{Path(parentPath, key)}: missing");
-                return null;
-            }
-            if (!value!.IsString())
-            {
-                _errors.Add($"{Path(parentPath, key)} = {Text(value)}: expected a single value");
-                return null;
-            }
-            return value.GetString();
         }
 
         private double Num(HoconObject? parent, string key, string parentPath)
@@ -339,7 +271,7 @@ public static class RiskParamsReader
             {
                 return v;
             }
-            _errors.Add($"{Path(parentPath, key)} = {text}: not a number");
+            Errors.Add($"{Path(parentPath, key)} = {text}: not a number");
             return double.NaN;
         }
 
@@ -357,7 +289,7 @@ public static class RiskParamsReader
                 return v;
             }
             var isNumber = double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
-            _errors.Add($"{Path(parentPath, key)} = {text}: {(isNumber ? "not a whole number" : "not a number")}");
+            Errors.Add($"{Path(parentPath, key)} = {text}: {(isNumber ? "not a whole number" : "not a number")}");
             return 0;
         }
 
@@ -373,7 +305,7 @@ public static class RiskParamsReader
             {
                 return v;
             }
-            _errors.Add($"{Path(parentPath, key)} = {text}: not a decimal number");
+            Errors.Add($"{Path(parentPath, key)} = {text}: not a decimal number");
             return 0;
         }
 
@@ -383,26 +315,5 @@ public static class RiskParamsReader
         private string? OptStr(HoconObject parent, string key, string parentPath) =>
             IsAbsent(parent.GetKey(key)) ? null : Scalar(parent, key, parentPath);
 
-        private void Unknown(HoconObject? o, string path, string[] known)
-        {
-            foreach (var (key, _) in Entries(o))
-            {
-                if (Array.IndexOf(known, key) < 0)
-                {
-                    _errors.Add($"{Path(path, key)}: unknown key (expected one of {string.Join(", ", known)})");
-                }
-            }
-        }
-
-        private static Dictionary<string, HoconValue> Entries(HoconObject? o) => o?.Items ?? NoEntries;
-
-        /// <summary>Absent, or HOCON <c>null</c>.</summary>
-        private static bool IsAbsent(HoconValue? value) =>
-            value is null || (value.IsString() && value.GetString() is null);
-
-        private static string Text(HoconValue? value) =>
-            value is null ? "null" : value.IsObject() ? "{…}" : value.IsArray() ? "[…]" : value.ToString();
-
-        private static string Path(string parent, string key) => parent.Length == 0 ? key : $"{parent}.{key}";
     }
 }
