@@ -42,7 +42,7 @@ public sealed class SupervisionSerializer : SerializerWithStringManifest
     [
         "fseed.1", "fsettled.1", "fgranted.1", "fconfirmed.1",
         "SettleFees.1", "FeesAcknowledged.1", "CoverDeficit.1", "DeficitCovered.1", "ConfirmPayout.1", "GetFund.1",
-        "FundView.1", "FindAdl.1", "AdlList.1",
+        "FundView.1", "FindAdl.1", "AdlList.1", "ReserveAdl.1",
     ];
 
     /// <inheritdoc />
@@ -64,6 +64,7 @@ public sealed class SupervisionSerializer : SerializerWithStringManifest
         FundView => "FundView.1",
         FindAdlCandidates => "FindAdl.1",
         AdlCandidateList => "AdlList.1",
+        ReserveAdl => "ReserveAdl.1",
         _ => throw new ArgumentException($"{o?.GetType().FullName} is not a supervision message", nameof(o)),
     };
 
@@ -113,11 +114,10 @@ public sealed class SupervisionSerializer : SerializerWithStringManifest
                 w.String(q.Instrument); w.Bool(q.Longs); w.Long(q.Lots); w.String(q.ExcludeAccountId);
                 break;
             case AdlCandidateList l:
-                w.Count(l.Candidates.Count);
-                foreach (var c in l.Candidates)
-                {
-                    w.String(c.AccountId); w.String(c.SubAccount); w.Long(c.SizeLots); w.Double(c.Score);
-                }
+                WriteCandidates(w, l.Candidates);
+                break;
+            case ReserveAdl r:
+                w.String(r.Key); w.Double(r.Price); w.Long(r.Lots); WriteCandidates(w, r.Candidates); w.Long(r.AtMs);
                 break;
             default:
                 throw new ArgumentException($"{obj?.GetType().FullName} is not a supervision message", nameof(obj));
@@ -146,7 +146,8 @@ public sealed class SupervisionSerializer : SerializerWithStringManifest
             "GetFund.1" => GetFund.Instance,
             "FundView.1" => new FundView(r.Long(), r.Long(), r.Long(), r.Long(), r.Long(), r.Count(), r.Long()),
             "FindAdl.1" => new FindAdlCandidates(r.String(), r.Bool(), r.Long(), r.String()),
-            "AdlList.1" => ReadList(ref r),
+            "AdlList.1" => new AdlCandidateList(ReadCandidates(ref r)),
+            "ReserveAdl.1" => new ReserveAdl(r.String(), r.Double(), r.Long(), ReadCandidates(ref r), r.Long()),
             _ => throw new System.Runtime.Serialization.SerializationException(
                 $"unknown supervision manifest '{manifest}'"),
         };
@@ -154,13 +155,22 @@ public sealed class SupervisionSerializer : SerializerWithStringManifest
         return o;
     }
 
-    private static AdlCandidateList ReadList(ref WireReader r)
+    private static AdlCandidate[] ReadCandidates(ref WireReader r)
     {
         var list = new AdlCandidate[r.Count()];
         for (var i = 0; i < list.Length; i++)
         {
             list[i] = new AdlCandidate(r.String(), r.String(), r.Long(), r.Double());
         }
-        return new AdlCandidateList(list);
+        return list;
+    }
+
+    private static void WriteCandidates(WireWriter w, IReadOnlyList<AdlCandidate> candidates)
+    {
+        w.Count(candidates.Count);
+        foreach (var c in candidates)
+        {
+            w.String(c.AccountId); w.String(c.SubAccount); w.Long(c.SizeLots); w.Double(c.Score);
+        }
     }
 }

@@ -36,6 +36,21 @@ public sealed record DeficitCovered(string PayoutId, long GrantedMicros, long Ba
 /// <summary>Tells the fund its payout reached the account (the account accepted the <see cref="ReceiveInsurance"/>).</summary>
 public sealed record ConfirmPayout(string PayoutId, long AtMs) : IFundMessage;
 
+/// <summary>Records an ADL decision (the counterparties, the lots and the bankruptcy price of one close of one
+/// liquidation) the first time it is made, and answers with the recorded one ever after: a liquidation interrupted
+/// after its counterparties were reduced and retried on another node reduces the same counterparties at the same price
+/// (their commands are then repeats), whatever the ranking and the fund's balance say by then.</summary>
+public sealed record ReserveAdl(string Key, double Price, long Lots, IReadOnlyList<Margin.Liquidation.AdlCandidate> Candidates,
+    long AtMs) : IFundMessage, IFundEvent
+{
+    /// <inheritdoc />
+    public bool Equals(ReserveAdl? other) => other is not null && Key == other.Key && Price.Equals(other.Price) &&
+        Lots == other.Lots && AtMs == other.AtMs && Candidates.SequenceEqual(other.Candidates);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Key, Price, Lots, AtMs, Candidates.Count);
+}
+
 /// <summary>Asks for the fund's totals.</summary>
 public sealed record GetFund : IFundMessage
 {
@@ -80,6 +95,7 @@ public sealed class InsuranceFundEntity : UntypedPersistentActor, IWithTimers
     private readonly Dictionary<string, long> _watermarks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PayoutGranted> _payouts = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PayoutGranted> _pending = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ReserveAdl> _adl = new(StringComparer.Ordinal);
     private long _opening;
     private long _inflows;
     private long _paid;
@@ -176,6 +192,21 @@ public sealed class InsuranceFundEntity : UntypedPersistentActor, IWithTimers
                     });
                     break;
                 }
+            case ReserveAdl r:
+                {
+                    if (_adl.TryGetValue(r.Key, out var recorded))
+                    {
+                        Sender.Tell(recorded);
+                        break;
+                    }
+                    var sender = Sender;
+                    Persist(r, e =>
+                    {
+                        Apply(e);
+                        sender.Tell(e);
+                    });
+                    break;
+                }
             case ConfirmPayout p:
                 if (_pending.ContainsKey(p.PayoutId))
                 {
@@ -245,6 +276,9 @@ public sealed class InsuranceFundEntity : UntypedPersistentActor, IWithTimers
                 break;
             case PayoutConfirmed c:
                 _pending.Remove(c.PayoutId);
+                break;
+            case ReserveAdl r:
+                _adl[r.Key] = r;
                 break;
         }
     }

@@ -326,6 +326,12 @@ public sealed class LiquidationEngine
                 // exactly the lots the counterparties took (a position that moved since the ranking takes fewer), so
                 // no ADL price is ever credited without its payer. A retry on the same state has the same
                 // liquidation id, so these reductions are not applied twice.
+                // The decision is recorded by the fund the first time: a retry of an interrupted liquidation (here or
+                // on another node) reduces the same counterparties at the same price, so they are repeats.
+                var recorded = await _fund.Ask<ReserveAdl>(new ReserveAdl(pool.LiquidationId + ":" +
+                    k.ToString(CultureInfo.InvariantCulture), step.Price, step.Lots, step.Counterparties, now),
+                    _settings.AskTimeout).ConfigureAwait(false);
+                step = step with { Price = recorded.Price, Lots = recorded.Lots, Counterparties = recorded.Candidates };
                 var taken = await ReduceCounterpartiesAsync(run, pool.LiquidationId, k, step, now).ConfigureAwait(false);
                 if (taken < step.Lots)
                 {
