@@ -33,6 +33,12 @@ internal static class AkkaConfigBuilder
             _ => (journal.PostgresConnectionString, journal.PostgresConnectionString, PostgresProvider,
                 Quote(journal.PostgresSchema)),
         };
+        // Microsoft.Data.Sqlite opens every transaction of an unspecified isolation level with BEGIN IMMEDIATE, which
+        // takes the database's write lock: the plugin's reads (highest sequence numbers, replays, queries) then queue
+        // behind the writer and retry by sleeping 150 ms each time. read-uncommitted opens them deferred (BEGIN); in WAL
+        // mode without a shared cache a reader still sees only committed rows (its own snapshot) and never blocks the
+        // writer. PostgreSQL keeps the driver's default (read committed).
+        var readIsolation = journal.Profile == JournalProfile.Sqlite ? "read-uncommitted" : "unspecified";
         var hocon = new StringBuilder();
         hocon.Append(CultureInfo.InvariantCulture, $$"""
             akka {
@@ -71,6 +77,7 @@ internal static class AkkaConfigBuilder
                             parallelism = {{journal.Parallelism}}
                             buffer-size = {{journal.BufferSize}}
                             batch-size = {{journal.BatchSize}}
+                            read-isolation-level = {{readIsolation}}
                             auto-initialize = on
                             default.schema-name = {{schema}}
                         }
@@ -82,6 +89,7 @@ internal static class AkkaConfigBuilder
                             class = "Akka.Persistence.Sql.Snapshot.SqlSnapshotStore, Akka.Persistence.Sql"
                             connection-string = {{Quote(snapshotConnection)}}
                             provider-name = {{Quote(provider)}}
+                            read-isolation-level = {{readIsolation}}
                             auto-initialize = on
                             default.schema-name = {{schema}}
                         }
@@ -92,6 +100,7 @@ internal static class AkkaConfigBuilder
                         write-plugin = {{Quote(JournalPluginId)}}
                         connection-string = {{Quote(journalConnection)}}
                         provider-name = {{Quote(provider)}}
+                        read-isolation-level = {{readIsolation}}
                         default.schema-name = {{schema}}
                     }
                 }
