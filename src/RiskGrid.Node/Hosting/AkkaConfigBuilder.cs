@@ -39,6 +39,12 @@ internal static class AkkaConfigBuilder
         // mode without a shared cache a reader still sees only committed rows (its own snapshot) and never blocks the
         // writer. PostgreSQL keeps the driver's default (read committed).
         var readIsolation = journal.Profile == JournalProfile.Sqlite ? "read-uncommitted" : "unspecified";
+        // Tags live in the journal row's tags column (";liquidation;"), not in the separate tag table: with linq2db 6.5
+        // the plugin reads a tag-table row's tags back through GROUP_CONCAT(CASE WHEN ordering_id = row ...) over the
+        // whole tag table for every row returned (events by tag, events by persistence id), a cost that grows with the
+        // square of the journal. CSV tags cost no extra read, and tagged events are written in batches like the rest.
+        // JournalStore adds the column to journals made by earlier versions (see there).
+        const string tagMode = "Csv";
         var hocon = new StringBuilder();
         hocon.Append(CultureInfo.InvariantCulture, $$"""
             akka {
@@ -78,6 +84,7 @@ internal static class AkkaConfigBuilder
                             buffer-size = {{journal.BufferSize}}
                             batch-size = {{journal.BatchSize}}
                             read-isolation-level = {{readIsolation}}
+                            tag-write-mode = {{tagMode}}
                             auto-initialize = on
                             default.schema-name = {{schema}}
                         }
@@ -90,6 +97,7 @@ internal static class AkkaConfigBuilder
                             connection-string = {{Quote(snapshotConnection)}}
                             provider-name = {{Quote(provider)}}
                             read-isolation-level = {{readIsolation}}
+                            tag-write-mode = {{tagMode}}
                             auto-initialize = on
                             default.schema-name = {{schema}}
                         }
@@ -101,7 +109,13 @@ internal static class AkkaConfigBuilder
                         connection-string = {{Quote(journalConnection)}}
                         provider-name = {{Quote(provider)}}
                         read-isolation-level = {{readIsolation}}
+                        tag-read-mode = {{tagMode}}
                         default.schema-name = {{schema}}
+                        max-buffer-size = 5000
+                        journal-sequence-retrieval {
+                            batch-size = 100000
+                            query-delay = 100ms
+                        }
                     }
                 }
             }

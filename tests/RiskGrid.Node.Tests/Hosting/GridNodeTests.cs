@@ -87,6 +87,89 @@ public sealed class GridNodeTests : IDisposable
     }
 
     [Fact]
+    public async Task SqliteJournalThatKeptTagsInTheTagTableGetsItsTagsColumnFilled()
+    {
+        // A journal as an earlier version left it: no tags column, tags in the plugin's tag table.
+        var path = Path.Combine(_directory, "journal.db");
+        using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                CREATE TABLE journal (ordering INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, created INTEGER NOT NULL,
+                    deleted Bit NOT NULL, persistence_id NVarChar(255) NOT NULL, sequence_number INTEGER NOT NULL,
+                    message VarBinary NOT NULL, manifest NVarChar(500) NULL, identifier INTEGER NULL,
+                    writer_uuid NVarChar(128) NULL);
+                CREATE TABLE tags (ordering_id INTEGER NOT NULL, tag NVarChar(64) NOT NULL, sequence_nr INTEGER NOT NULL,
+                    persistence_id NVarChar(255) NOT NULL, PRIMARY KEY (ordering_id, tag));
+                INSERT INTO journal (created, deleted, persistence_id, sequence_number, message)
+                    VALUES (1, 0, 'account-a', 1, x'00'), (2, 0, 'account-a', 2, x'00'), (3, 0, 'account-b', 1, x'00');
+                INSERT INTO tags VALUES (2, 'liquidation', 2, 'account-a'), (3, 'liquidation', 1, 'account-b'),
+                    (3, 'margin-call', 1, 'account-b');
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        await using (var node = await GridNode.StartAsync(Settings("")))
+        {
+            Assert.True((await WaitReadyAsync(node)).IsReady);
+        }
+
+        using var check = new SqliteConnection($"Data Source={path}");
+        check.Open();
+        using var read = check.CreateCommand();
+        read.CommandText = "SELECT ordering, coalesce(tags, '-') FROM journal WHERE ordering <= 3 ORDER BY ordering;";
+        using var reader = read.ExecuteReader();
+        var tags = new List<string>();
+        while (reader.Read())
+        {
+            tags.Add(reader.GetString(1));
+        }
+        Assert.Equal(["-", ";liquidation;", ";liquidation;margin-call;"], tags);
+    }
+
+    [Fact]
+    public async Task PostgresJournalThatKeptTagsInTheTagTableGetsItsTagsColumnFilled()
+    {
+        var connectionString = PostgresConnectionString();
+        var schema = "hosting_" + Guid.NewGuid().ToString("N");
+        try
+        {
+            await ScalarAsync(connectionString, $$"""
+                CREATE SCHEMA "{{schema}}";
+                CREATE TABLE "{{schema}}".journal (ordering BIGSERIAL NOT NULL PRIMARY KEY, created BIGINT NOT NULL,
+                    deleted BOOLEAN NOT NULL, persistence_id VARCHAR(255) NOT NULL, sequence_number BIGINT NOT NULL,
+                    message BYTEA NOT NULL, manifest VARCHAR(500) NULL, identifier INTEGER NULL,
+                    writer_uuid VARCHAR(128) NULL);
+                CREATE TABLE "{{schema}}".tags (ordering_id BIGINT NOT NULL, tag VARCHAR(64) NOT NULL,
+                    sequence_nr BIGINT NOT NULL, persistence_id VARCHAR(255) NOT NULL, PRIMARY KEY (ordering_id, tag));
+                INSERT INTO "{{schema}}".journal (created, deleted, persistence_id, sequence_number, message)
+                    VALUES (1, false, 'account-a', 1, '\x00'), (2, false, 'account-a', 2, '\x00');
+                INSERT INTO "{{schema}}".tags VALUES (2, 'liquidation', 2, 'account-a');
+                """);
+
+            await using (var node = await GridNode.StartAsync(Settings($$"""
+                riskgrid.node.journal {
+                    profile = postgres
+                    postgres { connection-string = "{{connectionString}}", schema = "{{schema}}" }
+                }
+                """)))
+            {
+                Assert.True((await WaitReadyAsync(node)).IsReady);
+            }
+
+            Assert.Equal(1, await ScalarAsync(connectionString,
+                $"SELECT count(*) FROM \"{schema}\".journal WHERE ordering = 2 AND tags = ';liquidation;'"));
+            Assert.Equal(1, await ScalarAsync(connectionString,
+                $"SELECT count(*) FROM \"{schema}\".journal WHERE ordering = 1 AND tags IS NULL"));
+        }
+        finally
+        {
+            await ScalarAsync(connectionString, $"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
+        }
+    }
+
+    [Fact]
     public async Task NodeIsNotReadyOnceItsJournalStopsAnswering()
     {
         var target = new NpgsqlConnectionStringBuilder(PostgresConnectionString());
