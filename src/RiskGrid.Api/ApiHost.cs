@@ -14,6 +14,7 @@ using RiskGrid.Api.Health;
 using RiskGrid.Api.Http;
 using RiskGrid.Api.Monitoring;
 using RiskGrid.Api.Operations;
+using RiskGrid.Api.ParamChanges;
 using RiskGrid.Api.Prices;
 using RiskGrid.Api.Security;
 using RiskGrid.Api.Supervision;
@@ -53,7 +54,9 @@ public static partial class ApiHost
         builder.Services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         builder.Services.AddSingleton(node);
         builder.Services.AddSingleton(tokens);
-        builder.Services.AddSingleton(new WhatIfCalculators(node.Settings.Risk));
+        // The what-if calculator follows the node's effective parameters (run-time changes included).
+        var catalog = node.Catalog;
+        builder.Services.AddSingleton(new WhatIfCalculators(() => catalog.Params));
         builder.Services.AddHostedService<NodeLifetime>();
 
         var app = builder.Build();
@@ -71,6 +74,7 @@ public static partial class ApiHost
         PriceMetrics.Track(node.Prices);
         AccountMetricsExporter.Track(node.Accounts);
         RiskMetricsExporter.Track(node);
+        ParamsMetrics.Track(node.RiskParams);
         MapRoutes(app, node);
         return app;
     }
@@ -102,7 +106,8 @@ public static partial class ApiHost
 
     /// <summary>
     /// Every route of the API. Groups: <c>/health</c> and <c>/metrics</c> (no token), <c>/v1</c> (API token),
-    /// <c>/v1/admin</c> (admin token). An endpoint module is an extension method mapping its routes on a group.
+    /// <c>/v1/admin</c> (admin token: prices, parameters, the cluster view). An endpoint module is an extension method
+    /// mapping its routes on a group.
     /// </summary>
     private static void MapRoutes(WebApplication app, GridNode node)
     {
@@ -115,6 +120,7 @@ public static partial class ApiHost
         v1.MapPriceEndpoints(admin, node.Prices, node.System, node.SelfAddress.ToString());
         v1.MapSupervisionEndpoints(node);
         admin.MapClusterEndpoints(node);
+        admin.MapParamsEndpoints(node.RiskParams);
     }
 
     /// <summary>The JSON metadata the API serializes with: source-generated contexts only, no reflection.</summary>

@@ -11,7 +11,8 @@ public sealed record HealthResponse(string Status, string Reason);
 
 /// <summary>
 /// <c>GET /health/alive</c>: 200 while the process serves. <c>GET /health/ready</c>: 200 when the node is an Up
-/// cluster member and its journal answers, else 503 with the reason. Neither needs a token (probes have none).
+/// cluster member running the parameter journal's latest version and its journal answers, else 503 with the reason.
+/// Neither needs a token (probes have none).
 /// </summary>
 public static class HealthEndpoints
 {

@@ -11,24 +11,38 @@ using RiskGrid.Margin.Parameters;
 namespace RiskGrid.Api.WhatIf;
 
 /// <summary>
-/// Calculators for stateless what-if requests: they share one instrument catalog, and each request borrows one
-/// (a calculator is not thread-safe and is worth reusing: it owns its buffers).
+/// Calculators for stateless what-if requests: they share one instrument catalog (their own, so documents naming any
+/// instrument do not grow the node's), and each request borrows one (a calculator is not thread-safe and is worth
+/// reusing: it owns its buffers). They follow the parameters they are given: when those change (a run-time change,
+/// <c>PUT /v1/admin/params</c>), the next request starts a new catalog and new calculators.
 /// </summary>
 public sealed class WhatIfCalculators
 {
-    private readonly InstrumentCatalog _catalog;
-    private readonly ConcurrentBag<MarginCalculator> _idle = [];
+    private readonly Func<RiskParams> _parameters;
+    private Generation _current;
 
-    /// <summary>Calculators for <paramref name="parameters"/>.</summary>
-    public WhatIfCalculators(RiskParams parameters) => _catalog = new InstrumentCatalog(parameters);
+    /// <summary>Calculators for <paramref name="parameters"/>, fixed.</summary>
+    public WhatIfCalculators(RiskParams parameters)
+        : this(Fixed(parameters ?? throw new ArgumentNullException(nameof(parameters))))
+    {
+    }
+
+    /// <summary>Calculators for the parameters <paramref name="parameters"/> returns at each request (the node's
+    /// effective ones).</summary>
+    public WhatIfCalculators(Func<RiskParams> parameters)
+    {
+        _parameters = parameters ?? throw new ArgumentNullException(nameof(parameters));
+        _current = new Generation(parameters());
+    }
 
     /// <summary>Evaluates one §11 document into <paramref name="output"/>; false when it was refused (the output
     /// then holds <c>{"error": ..., "field": ...}</c>).</summary>
     public bool Process(ReadOnlySpan<byte> document, IBufferWriter<byte> output)
     {
-        if (!_idle.TryTake(out var calculator))
+        var generation = Current();
+        if (!generation.Idle.TryTake(out var calculator))
         {
-            calculator = new MarginCalculator(_catalog);
+            calculator = new MarginCalculator(generation.Catalog);
         }
         try
         {
@@ -36,8 +50,32 @@ public sealed class WhatIfCalculators
         }
         finally
         {
-            _idle.Add(calculator);
+            generation.Idle.Add(calculator);
         }
+    }
+
+    private static Func<RiskParams> Fixed(RiskParams parameters) => () => parameters;
+
+    private Generation Current()
+    {
+        var parameters = _parameters();
+        var current = Volatile.Read(ref _current);
+        while (!ReferenceEquals(current.Catalog.Params, parameters))
+        {
+            var fresh = new Generation(parameters);
+            var seen = Interlocked.CompareExchange(ref _current, fresh, current);
+            current = ReferenceEquals(seen, current) ? fresh : seen;
+            parameters = _parameters();
+        }
+        return current;
+    }
+
+    /// <summary>One parameter set's catalog and its idle calculators.</summary>
+    private sealed class Generation(RiskParams parameters)
+    {
+        public InstrumentCatalog Catalog { get; } = new(parameters);
+
+        public ConcurrentBag<MarginCalculator> Idle { get; } = [];
     }
 }
 

@@ -19,11 +19,25 @@ public enum InstrumentKind : byte
 public readonly record struct InstrumentId(int Value);
 
 /// <summary>
+/// The risk terms of an instrument that a run-time parameter change may replace (§5, §6, §12): its tier table and
+/// its underlying's parameters. Immutable, and swapped whole, so a reader that takes <see cref="Instrument.Terms"/> once
+/// never sees the tiers of one parameter set with the underlying of another.
+/// </summary>
+/// <param name="Tiers">The tier table of a linear instrument (its own override or its underlying's); null for
+/// options.</param>
+/// <param name="Underlying">The underlying's parameters.</param>
+public sealed record InstrumentTerms(TierTable? Tiers, UnderlyingParams Underlying);
+
+/// <summary>
 /// A resolved instrument: ids, contract parameters and tier table looked up once so that evaluation indexes arrays
-/// instead of dictionaries. Sizes are held in lots of <see cref="Lot"/> underlying units.
+/// instead of dictionaries. Sizes are held in lots of <see cref="Lot"/> underlying units. Identity (id, name, kind,
+/// underlying, expiry, strike, lot) never changes; the risk terms (<see cref="Terms"/>) follow run-time parameter
+/// changes (<see cref="InstrumentCatalog.TryApply"/>).
 /// </summary>
 public sealed class Instrument
 {
+    private InstrumentTerms _terms;
+
     internal Instrument(InstrumentId id, string name, InstrumentKind kind, int underlyingId, long expiryMs,
         double strike, bool isCall, decimal lot, TierTable? tiers, UnderlyingParams underlying)
     {
@@ -36,8 +50,7 @@ public sealed class Instrument
         IsCall = isCall;
         Lot = lot;
         LotSize = (double)lot;
-        Tiers = tiers;
-        Underlying = underlying;
+        _terms = new InstrumentTerms(tiers, underlying);
     }
 
     /// <summary>Catalog handle.</summary>
@@ -67,11 +80,14 @@ public sealed class Instrument
     /// <summary>Lot size as a double for risk arithmetic.</summary>
     public double LotSize { get; }
 
+    /// <summary>The current risk terms (tiers and underlying parameters), read as one.</summary>
+    public InstrumentTerms Terms => Volatile.Read(ref _terms);
+
     /// <summary>Tier table of a linear instrument; null for options.</summary>
-    public TierTable? Tiers { get; }
+    public TierTable? Tiers => Volatile.Read(ref _terms).Tiers;
 
     /// <summary>The underlying's parameters.</summary>
-    public UnderlyingParams Underlying { get; }
+    public UnderlyingParams Underlying => Volatile.Read(ref _terms).Underlying;
 
     /// <summary>True for perpetuals and futures.</summary>
     public bool IsLinear => Kind != InstrumentKind.Option;
@@ -84,4 +100,7 @@ public sealed class Instrument
 
     /// <inheritdoc/>
     public override string ToString() => Name;
+
+    /// <summary>Publishes new risk terms (the catalog's lock is held).</summary>
+    internal void Rebind(InstrumentTerms terms) => Volatile.Write(ref _terms, terms);
 }

@@ -7,26 +7,32 @@ namespace RiskGrid.Margin.Instruments;
 /// Resolves instrument names to <see cref="Instrument"/>s with small integer ids (§2). Perpetuals
 /// (<c>BTC-PERP</c>), futures (<c>BTC-20261225</c>) and options (<c>BTC-20261225-60000-C</c>) exist for every
 /// configured underlying; an id is assigned the first time a name is seen and never changes. Safe for concurrent
-/// readers; additions take a lock.
+/// readers; additions and parameter changes take a lock.
+/// <para><b>Run-time parameter changes.</b> <see cref="TryApply"/> swaps in a parameter set of the same structure
+/// (<see cref="RiskParamsCompatibility"/>): every instrument keeps its id and identity and gets its new
+/// <see cref="InstrumentTerms"/> in one write, then <see cref="Params"/> is published. An evaluation that started
+/// before the swap may read some terms of the old set and some of the new; every evaluation that starts after it
+/// reads only the new.</para>
 /// </summary>
 public sealed class InstrumentCatalog
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Instrument> _byName = new(StringComparer.Ordinal);
     private Instrument[] _byId = new Instrument[64];
+    private RiskParams _params;
     private int _count;
 
     public InstrumentCatalog(RiskParams parameters)
     {
-        Params = parameters ?? throw new ArgumentNullException(nameof(parameters));
+        _params = parameters ?? throw new ArgumentNullException(nameof(parameters));
         foreach (var u in parameters.Underlyings)
         {
             TryResolve(u.Name + "-PERP", out _, out _);
         }
     }
 
-    /// <summary>The parameters instruments were resolved with.</summary>
-    public RiskParams Params { get; }
+    /// <summary>The parameters in effect: those the catalog was built with, or the last applied.</summary>
+    public RiskParams Params => Volatile.Read(ref _params);
 
     /// <summary>Number of instruments resolved so far; ids are 0..Count−1.</summary>
     public int Count => Volatile.Read(ref _count);
@@ -58,13 +64,12 @@ public sealed class InstrumentCatalog
                 instrument = null!;
                 return false;
             }
-            var u = Params.Underlyings[underlying];
+            var p = _params;
+            var u = p.Underlyings[underlying];
             var id = new InstrumentId(_count);
-            var tiers = kind == InstrumentKind.Option
-                ? null
-                : Params.InstrumentTiers.TryGetValue(name, out var own) ? own : u.LinearTiers;
+            var terms = TermsOf(p, name, kind, underlying);
             var lot = kind == InstrumentKind.Option ? u.OptionLot : u.LinearLot;
-            instrument = new Instrument(id, name, kind, underlying, expiryMs, strike, isCall, lot, tiers, u);
+            instrument = new Instrument(id, name, kind, underlying, expiryMs, strike, isCall, lot, terms.Tiers, u);
             if (_count == _byId.Length)
             {
                 var grown = new Instrument[_byId.Length * 2];
@@ -78,9 +83,51 @@ public sealed class InstrumentCatalog
         }
     }
 
+    /// <summary>True when <paramref name="next"/> could be applied (<see cref="RiskParamsCompatibility"/>); otherwise
+    /// false with the offending key (below <c>riskgrid.risk</c>) and why.</summary>
+    public bool CanApply(RiskParams next, out string? field, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        return RiskParamsCompatibility.IsCompatible(Params, next, out field, out error);
+    }
+
+    /// <summary>
+    /// Puts <paramref name="next"/> in effect: each instrument's tiers and underlying parameters are rebound (ids
+    /// kept), then <see cref="Params"/> is published. Refused, changing nothing, when the structure differs
+    /// (<see cref="CanApply"/>).
+    /// </summary>
+    public bool TryApply(RiskParams next, out string? field, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        lock (_gate)
+        {
+            if (!RiskParamsCompatibility.IsCompatible(_params, next, out field, out error))
+            {
+                return false;
+            }
+            for (var i = 0; i < _count; i++)
+            {
+                var instrument = _byId[i];
+                instrument.Rebind(TermsOf(next, instrument.Name, instrument.Kind, instrument.UnderlyingId));
+            }
+            Volatile.Write(ref _params, next);
+            return true;
+        }
+    }
+
     /// <summary>Finds or creates an instrument; throws <see cref="ArgumentException"/> for an invalid name.</summary>
     public Instrument Resolve(string name) =>
         TryResolve(name, out var i, out var error) ? i : throw new ArgumentException(error, nameof(name));
+
+    // A linear instrument takes its own tier override when one is configured, else its underlying's tiers.
+    private static InstrumentTerms TermsOf(RiskParams p, string name, InstrumentKind kind, int underlying)
+    {
+        var u = p.Underlyings[underlying];
+        var tiers = kind == InstrumentKind.Option
+            ? null
+            : p.InstrumentTiers.TryGetValue(name, out var own) ? own : u.LinearTiers;
+        return new InstrumentTerms(tiers, u);
+    }
 
     private bool TryParse(string name, out InstrumentKind kind, out int underlying, out long expiryMs,
         out double strike, out bool isCall, out string? error)

@@ -8,6 +8,8 @@ namespace RiskGrid.Margin.Market;
 /// fraction) and the volatility multipliers v^IM and v^MM; per option instrument an optional implied volatility;
 /// and the valuation time. <see cref="Version"/> changes on every write so that precomputed
 /// <see cref="Portfolio.RiskArrays"/> know when they are out of date. One writer; readers see whole doubles.
+/// The market carries the parameters it is evaluated with (<see cref="Params"/>): a run-time parameter change
+/// rebinds the writer's market (<see cref="Rebind"/>) and reaches every copy through <see cref="CopyFrom"/>.
 /// </summary>
 public sealed class MarketState
 {
@@ -18,11 +20,12 @@ public sealed class MarketState
     private readonly bool[] _fresh;
     private readonly long[] _underlyingVersion;
     private double[] _impliedVol = new double[64];
+    private RiskParams _params;
 
     public MarketState(RiskParams parameters)
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        Params = parameters;
+        _params = parameters;
         var n = parameters.Underlyings.Count;
         _index = new double[n];
         _vol = new double[n];
@@ -40,8 +43,9 @@ public sealed class MarketState
         Array.Fill(_impliedVol, double.NaN);
     }
 
-    /// <summary>The parameters this market was built for.</summary>
-    public RiskParams Params { get; }
+    /// <summary>The parameters evaluations at this market use (weights, liquidation parameters): those it was built
+    /// for, or those of the last <see cref="Rebind"/> or <see cref="CopyFrom"/>.</summary>
+    public RiskParams Params => _params;
 
     /// <summary>Valuation time in Unix milliseconds (the grid's clock; the data's clock in a replay).</summary>
     public long AsOfMs { get; private set; }
@@ -181,10 +185,28 @@ public sealed class MarketState
         TouchAll();
     }
 
-    /// <summary>Copies every price and setting of <paramref name="other"/> (same parameters) into this market.</summary>
+    /// <summary>
+    /// Evaluates with <paramref name="parameters"/> from now on (a run-time parameter change): they must have the same
+    /// assets and underlyings. Every precomputed value is out of date afterwards (the global version moves).
+    /// </summary>
+    public void Rebind(RiskParams parameters)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        EnsureSameShape(parameters);
+        _params = parameters;
+        TouchAll();
+    }
+
+    /// <summary>Copies every price and setting of <paramref name="other"/> into this market, and its parameters (a
+    /// set of the same shape: the copy follows a run-time parameter change).</summary>
     public void CopyFrom(MarketState other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        if (!ReferenceEquals(other._params, _params))
+        {
+            EnsureSameShape(other._params);
+            _params = other._params;
+        }
         Array.Copy(other._index, _index, _index.Length);
         Array.Copy(other._vol, _vol, _vol.Length);
         Array.Copy(other._vIm, _vIm, _vIm.Length);
@@ -198,6 +220,15 @@ public sealed class MarketState
         Array.Copy(other._impliedVol, _impliedVol, other._impliedVol.Length);
         AsOfMs = other.AsOfMs;
         TouchAll();
+    }
+
+    private void EnsureSameShape(RiskParams parameters)
+    {
+        if (parameters.Underlyings.Count != _index.Length || parameters.Assets.Count != _params.Assets.Count)
+        {
+            throw new ArgumentException("the parameters have other assets or underlyings than this market",
+                nameof(parameters));
+        }
     }
 
     private void Touch(int underlyingId)

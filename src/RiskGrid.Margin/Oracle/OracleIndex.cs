@@ -49,10 +49,10 @@ public sealed class OracleIndex
     private readonly double[] _price;
     private readonly long[] _tickMs;
     private readonly double[] _scratch;
-    private readonly LevelWindow _window;
-    private readonly long _staleMs;
-    private readonly long _confirmMs;
-    private readonly double _jumpFraction;
+    private LevelWindow _window;
+    private long _staleMs;
+    private long _confirmMs;
+    private double _jumpFraction;
 
     private long _nowMs = long.MinValue;
     private double _index = double.NaN;
@@ -94,7 +94,7 @@ public sealed class OracleIndex
     public int SourceCount { get; }
 
     /// <summary>Valid sources needed for a fresh index.</summary>
-    public int MinSources { get; }
+    public int MinSources { get; private set; }
 
     /// <summary>Width of one wick-guard window bucket in milliseconds (⌈jumpWindowMs/63⌉).</summary>
     public long WindowBucketMs => _window.BucketMs;
@@ -157,6 +157,38 @@ public sealed class OracleIndex
 
     /// <summary>True when the source would count towards the index at <paramref name="nowMs"/>.</summary>
     public bool IsSourceValid(int sourceId, long nowMs) => SourceAgeMs(sourceId, nowMs) < _staleMs;
+
+    /// <summary>
+    /// Takes new oracle parameters (a run-time parameter change), keeping the sources' prices, the index, the wick
+    /// guard's remembered levels and any pending jump: staleMs, minSources, jumpFraction and confirmMs apply from the
+    /// next <see cref="Evaluate"/>. A new jumpWindowMs re-buckets the window, which restarts from the range of the
+    /// levels it remembers now (the last confirmed level included).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">More required sources than configured.</exception>
+    public void Reconfigure(PriceParams prices)
+    {
+        ArgumentNullException.ThrowIfNull(prices);
+        var minSources = prices.MinSourcesFor(SourceCount);
+        if (minSources > SourceCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(prices), prices.MinSources,
+                $"prices.minSources = {minSources} exceeds the {SourceCount} configured source(s): never fresh");
+        }
+        MinSources = minSources;
+        _staleMs = prices.StaleMs;
+        _confirmMs = prices.ConfirmMs;
+        _jumpFraction = prices.JumpFraction;
+        var window = new LevelWindow(prices.JumpWindowMs);
+        if (window.BucketMs != _window.BucketMs)
+        {
+            if (_window.HasLevel)
+            {
+                _window.Range(_nowMs, out var low, out var high);
+                window.Restart(low, high, _window.Last, _nowMs);
+            }
+            _window = window;
+        }
+    }
 
     /// <summary>Offers a source's price (USD) stamped <paramref name="tsMs"/> (Unix ms).</summary>
     /// <exception cref="ArgumentOutOfRangeException">Unknown source id (a wiring error, not bad data).</exception>

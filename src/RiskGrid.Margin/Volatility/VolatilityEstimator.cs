@@ -32,10 +32,10 @@ public sealed class VolatilityEstimator
 
     private const long MillisPerSecond = 1000;
 
-    private readonly double _refVol;
-    private readonly double _maxMultiplier;
-    private readonly double _rampMs;
-    private readonly double _journalThreshold;
+    private double _refVol;
+    private double _maxMultiplier;
+    private double _rampMs;
+    private double _journalThreshold;
 
     private long _nowMs = long.MinValue;
     private bool _hasSample;
@@ -63,7 +63,7 @@ public sealed class VolatilityEstimator
     }
 
     /// <summary>λ = 2^(−1/ewmaHalfLifeSeconds): the weight the variance keeps per second.</summary>
-    public double DecayPerSecond { get; }
+    public double DecayPerSecond { get; private set; }
 
     /// <summary>EWMA of squared one-second log returns (per second).</summary>
     public double VariancePerSecond { get; private set; }
@@ -123,6 +123,30 @@ public sealed class VolatilityEstimator
         CommitBefore(FloorDiv(_nowMs, MillisPerSecond));
         MaintenanceMultiplier = MaintenanceAt(_nowMs);
         return ShouldReport;
+    }
+
+    /// <summary>
+    /// Takes new parameters (a run-time parameter change), keeping the variance, the samples and the ramp: v^IM is
+    /// recomputed at once from σ and the new refVol and maxVolMultiplier (a rise starts a ramp of v^MM over the new
+    /// mmRampSeconds, a fall is followed at once); the half-life and journal threshold apply from the next sample.
+    /// Before the first sample the variance still is its starting value and restarts from the new refVol.
+    /// </summary>
+    public void Reconfigure(UnderlyingParams underlying, VolatilityParams volatility)
+    {
+        ArgumentNullException.ThrowIfNull(underlying);
+        ArgumentNullException.ThrowIfNull(volatility);
+        _refVol = underlying.RefVol;
+        _maxMultiplier = underlying.MaxVolMultiplier;
+        _rampMs = volatility.MmRampSeconds * MillisPerSecond;
+        _journalThreshold = volatility.JournalThreshold;
+        DecayPerSecond = Math.Pow(2, -1 / volatility.EwmaHalfLifeSeconds);
+        if (!_hasSample)
+        {
+            VariancePerSecond = _refVol * _refVol / SecondsPerYear;
+            return;
+        }
+        SetMultiplier(Math.Clamp(AnnualisedVolatility / _refVol, 1, _maxMultiplier));
+        MaintenanceMultiplier = MaintenanceAt(_nowMs);
     }
 
     /// <summary>Records the current v^IM and v^MM as reported (journaled).</summary>

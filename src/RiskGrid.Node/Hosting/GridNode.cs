@@ -5,6 +5,7 @@ using Akka.Persistence;
 using RiskGrid.Feed.Transport;
 using RiskGrid.Margin.Instruments;
 using RiskGrid.Node.Accounts;
+using RiskGrid.Node.ParamChanges;
 using RiskGrid.Node.Supervision;
 using RiskGrid.Node.ManualPrices;
 using RiskGrid.Node.Prices;
@@ -15,8 +16,8 @@ namespace RiskGrid.Node.Hosting;
 /// <summary>Whether a node takes traffic, and if not, why.</summary>
 public sealed record ReadinessReport(bool IsReady, string Reason)
 {
-    /// <summary>Member Up and the journal answered.</summary>
-    public static readonly ReadinessReport Ready = new(true, "member Up; journal answers");
+    /// <summary>Member Up, the parameter journal's version in effect, and the journal answered.</summary>
+    public static readonly ReadinessReport Ready = new(true, "member Up; risk parameters current; journal answers");
 
     /// <summary>Not ready because of <paramref name="reason"/>.</summary>
     public static ReadinessReport NotReady(string reason) => new(false, reason);
@@ -87,7 +88,9 @@ public sealed class GridNode : IAsyncDisposable
         Directory.CreateDirectory(settings.DataDirectory);
         await EnsureNoListenerAsync(settings.Remote, cancellationToken).ConfigureAwait(false);
         await JournalStore.PrepareAsync(settings.Journal, cancellationToken).ConfigureAwait(false);
-        var system = ActorSystem.Create(NodeSettings.ActorSystemName, AkkaConfigBuilder.Build(settings));
+        // The parameter journal's serializer binding rides along here rather than in AkkaConfigBuilder.
+        var system = ActorSystem.Create(NodeSettings.ActorSystemName,
+            AkkaConfigBuilder.Build(settings).WithFallback(Serialization.ParamsSerializer.Config));
         try
         {
             var node = new GridNode(settings, system, clock ?? SystemGridClock.Instance);
@@ -103,8 +106,8 @@ public sealed class GridNode : IAsyncDisposable
     }
 
     /// <summary>
-    /// Ready when this node is an Up member of the cluster and the journal answers a query within the configured
-    /// readiness timeout.
+    /// Ready when this node is an Up member of the cluster, has the parameter journal's version in effect (it read the
+    /// journal at start) and the journal answers a query within the configured readiness timeout.
     /// </summary>
     public async Task<ReadinessReport> CheckReadyAsync(CancellationToken cancellationToken)
     {
@@ -116,6 +119,12 @@ public sealed class GridNode : IAsyncDisposable
         if (status != MemberStatus.Up)
         {
             return ReadinessReport.NotReady($"cluster member is {status}, not Up");
+        }
+        if (!ParamsSwitch.IsSynced)
+        {
+            return ReadinessReport.NotReady(ParamsSwitch.Problem is { } problem
+                ? $"the journaled risk parameters cannot run on this node: {problem}"
+                : "risk parameters not yet read from the parameter journal");
         }
         var timeout = Settings.Journal.ReadinessTimeout;
         try
@@ -181,7 +190,22 @@ public sealed class GridNode : IAsyncDisposable
         InsuranceFund = InsuranceFundSharding.Start(System, region, SupervisorSettings);
         Supervisor = System.ActorOf(RiskSupervisor.Props(Catalog, Prices, RiskFeed, region, InsuranceFund,
             SupervisorSettings, RiskMetrics, Settings.Sharding.NumberOfShards), RiskSupervisor.Name);
+
+        // Run-time parameter changes: the journal (one entity in the cluster) and this node's follower of it.
+        ParamsSwitch = new RiskParamsSwitch(Catalog, Prices, Settings.Risk);
+        var paramsSettings = ParamsSettings.From(Settings.Source);
+        var journal = ParamsSharding.Start(System, ParamsSwitch.Check);
+        var follower = System.ActorOf(ParamsFollower.Props(ParamsSwitch, journal, Supervisor, paramsSettings),
+            ParamsFollower.Name);
+        RiskParams = new RiskParamsService(journal, follower, ParamsSwitch, Clock, paramsSettings);
     }
+
+    /// <summary>Where this node's risk parameters are switched at run time (version in effect, synced or
+    /// not).</summary>
+    public RiskParamsSwitch ParamsSwitch { get; private set; } = null!;
+
+    /// <summary>The parameter journal as seen from this node: the parameters in effect here, and changes.</summary>
+    public RiskParamsService RiskParams { get; private set; } = null!;
 
     /// <summary>The read journal's plugin id (Akka.Persistence.Query over the node's journal).</summary>
     public static string ReadJournalPluginId => AkkaConfigBuilder.ReadJournalPluginId;

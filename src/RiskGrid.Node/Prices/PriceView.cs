@@ -35,7 +35,7 @@ public sealed partial class PriceView
     private const double MultiplierResolution = 1e-4;
 
     private readonly Lock _writeGate = new();
-    private readonly RiskParams _params;
+    private RiskParams _params;
     private readonly InstrumentCatalog _catalog;
     private readonly IGridClock _clock;
     private readonly DataGridClock? _dataClock;
@@ -91,12 +91,8 @@ public sealed partial class PriceView
         for (var u = 0; u < count; u++)
         {
             var underlying = parameters.Underlyings[u];
-            var expected = _options.ExpectedSourcesFor(underlying.Name);
-            var prices = parameters.Prices.MinSources is null
-                ? parameters.Prices with { MinSources = expected >= 2 ? 2 : 1 }
-                : parameters.Prices;
             _underlyings[u] = new UnderlyingState(underlying.Name, _options.MaxSourcesPerUnderlying,
-                new OracleIndex(_options.MaxSourcesPerUnderlying, prices),
+                new OracleIndex(_options.MaxSourcesPerUnderlying, OracleParams(parameters, underlying.Name)),
                 new VolatilityEstimator(underlying, parameters.Volatility));
             _underlyingBySymbol.Add(FixedAscii24.Create(underlying.Name), u);
         }
@@ -111,8 +107,8 @@ public sealed partial class PriceView
         _published = BuildSnapshot();
     }
 
-    /// <summary>The parameters the view was built for.</summary>
-    public RiskParams Parameters => _params;
+    /// <summary>The parameters in effect: those the view was built for, or the last applied.</summary>
+    public RiskParams Parameters => Volatile.Read(ref _params);
 
     /// <summary>The catalog implied-vol and funding symbols are resolved in.</summary>
     public InstrumentCatalog Catalog => _catalog;
@@ -240,6 +236,63 @@ public sealed partial class PriceView
         {
             EvaluateAll(_clock.NowMs);
             PublishVersion();
+        }
+    }
+
+    /// <summary>True when <paramref name="next"/> fits this view (same underlyings; minSources no more than
+    /// <see cref="PriceViewOptions.MaxSourcesPerUnderlying"/>); otherwise false with the key and why.</summary>
+    public bool CanApply(RiskParams next, out string? field, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        for (var u = 0; u < Math.Max(_underlyings.Length, next.Underlyings.Count); u++)
+        {
+            if (u >= next.Underlyings.Count || u >= _underlyings.Length
+                || next.Underlyings[u].Name != _underlyings[u].Name)
+            {
+                field = "underlyings";
+                error = "underlyings: the price view has other underlyings";
+                return false;
+            }
+            var min = OracleParams(next, next.Underlyings[u].Name).MinSourcesFor(_options.MaxSourcesPerUnderlying);
+            if (min > _options.MaxSourcesPerUnderlying)
+            {
+                field = "prices.minSources";
+                error = $"prices.minSources = {min}: exceeds the {_options.MaxSourcesPerUnderlying} sources an " +
+                        "underlying may have here (riskgrid.feed.oracle)";
+                return false;
+            }
+        }
+        field = error = null;
+        return true;
+    }
+
+    /// <summary>
+    /// Puts <paramref name="next"/> in effect (a run-time parameter change) keeping every source's prices, each index,
+    /// the wick guards and the volatility estimates: each oracle and estimator takes the new parameters, the market is
+    /// rebound, every index is re-evaluated at the grid clock's now and the change is published (a new version, so
+    /// every snapshot and risk array taken from now on uses the new parameters). Refused, changing nothing, when it
+    /// does not fit (<see cref="CanApply"/>).
+    /// </summary>
+    public bool TryApply(RiskParams next, out string? field, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        lock (_writeGate)
+        {
+            if (!CanApply(next, out field, out error))
+            {
+                return false;
+            }
+            for (var u = 0; u < _underlyings.Length; u++)
+            {
+                var underlying = next.Underlyings[u];
+                _underlyings[u].Oracle.Reconfigure(OracleParams(next, underlying.Name));
+                _underlyings[u].Vol.Reconfigure(underlying, next.Volatility);
+            }
+            Volatile.Write(ref _params, next);
+            _market.Rebind(next);
+            EvaluateAll(_clock.NowMs);
+            PublishVersion();
+            return true;
         }
     }
 
@@ -427,9 +480,18 @@ public sealed partial class PriceView
         }
     }
 
+    // §8: minSources "auto" is 2 where two or more sources are expected for the underlying, else 1.
+    private PriceParams OracleParams(RiskParams parameters, string underlying)
+    {
+        var expected = _options.ExpectedSourcesFor(underlying);
+        return parameters.Prices.MinSources is null
+            ? parameters.Prices with { MinSources = expected >= 2 ? 2 : 1 }
+            : parameters.Prices;
+    }
+
     private MarketSnapshot BuildSnapshot()
     {
-        var copy = new MarketState(_params);
+        var copy = new MarketState(_market.Params);
         copy.CopyFrom(_market);
         copy.SetAsOf(_evaluatedMs);
         var oracles = new OracleSnapshot[_underlyings.Length];

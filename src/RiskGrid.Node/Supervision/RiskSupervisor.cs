@@ -41,8 +41,9 @@ public sealed record GetHealths
 /// <summary>The answer to <see cref="GetHealths"/>: one value per tracked sub-account, as of its last evaluation.</summary>
 public sealed record HealthList(IReadOnlyList<double?> Healths);
 
-/// <summary>Runs one evaluation cycle now (a full sweep when <paramref name="Sweep"/>) and answers with the
-/// <see cref="RiskReport"/> after it: how the stress lab and tests drive a supervisor in stepped mode.</summary>
+/// <summary>Runs one evaluation cycle now (a full sweep when <paramref name="Sweep"/>, restarting one under way) and
+/// answers with the <see cref="RiskReport"/> after it: how the stress lab and tests drive a supervisor in stepped mode,
+/// and how a run-time parameter change has every sub-account re-evaluated.</summary>
 public sealed record RunRiskCycle(bool Sweep = false)
 {
     /// <summary>An incremental cycle.</summary>
@@ -147,6 +148,12 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         });
         Receive<RunRiskCycle>(r =>
         {
+            if (r.Sweep)
+            {
+                // An asked-for sweep (a parameter change moved every figure) starts over: sub-accounts a sweep under
+                // way has already evaluated are evaluated again.
+                _sweepBacklog.Clear();
+            }
             Cycle(sweep: r.Sweep, priceSignalTicks: 0, includeRetry: true);
             Sender.Tell(Report());
         });

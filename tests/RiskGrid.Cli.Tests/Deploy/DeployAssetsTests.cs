@@ -45,6 +45,7 @@ public sealed partial class DeployAssetsTests
         "riskgrid_oracle_staleness_seconds",
         "riskgrid_oracle_status",
         "riskgrid_oracle_valid_sources",
+        "riskgrid_params_version",
         "riskgrid_risk_evaluation_seconds",
         "riskgrid_risk_evaluations_total",
         "riskgrid_risk_tracked_subaccounts",

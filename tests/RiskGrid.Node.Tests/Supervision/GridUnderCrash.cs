@@ -17,22 +17,27 @@ internal sealed class GridUnderCrash : IAsyncDisposable
 {
     public const long Start = 1_795_000_000_000;
     private readonly string _directory;
+    private readonly bool _ownsDirectory;
     private long _commands;
 
-    private GridUnderCrash(GridNode node, ManualGridClock clock, string directory)
+    private GridUnderCrash(GridNode node, ManualGridClock clock, string directory, bool ownsDirectory)
     {
         Node = node;
         Clock = clock;
         _directory = directory;
+        _ownsDirectory = ownsDirectory;
     }
 
     public GridNode Node { get; }
 
     public ManualGridClock Clock { get; }
 
-    public static async Task<GridUnderCrash> StartAsync(double fundUsd = 0, string extra = "")
+    /// <summary>Starts a grid; on <paramref name="directory"/> (kept at the end: a restart on the same journal) or a
+    /// temporary one (deleted at the end).</summary>
+    public static async Task<GridUnderCrash> StartAsync(double fundUsd = 0, string extra = "", string? directory = null)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "riskgrid-crash-" + Guid.NewGuid().ToString("N"));
+        var owns = directory is null;
+        directory ??= Path.Combine(Path.GetTempPath(), "riskgrid-crash-" + Guid.NewGuid().ToString("N"));
         var settings = NodeSettings.From(NodeConfig.Load(null, ConfigurationFactory.ParseString($$"""
             riskgrid.node {
                 data-dir = "{{directory}}"
@@ -52,7 +57,7 @@ internal sealed class GridUnderCrash : IAsyncDisposable
             """)));
         var clock = new ManualGridClock(Start);
         var node = await GridNode.StartAsync(settings, clock);
-        var grid = new GridUnderCrash(node, clock, directory);
+        var grid = new GridUnderCrash(node, clock, directory, owns);
         await grid.WaitUpAsync();
         return grid;
     }
@@ -138,6 +143,10 @@ internal sealed class GridUnderCrash : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Node.StopAsync();
+        if (!_ownsDirectory)
+        {
+            return;
+        }
         try
         {
             Directory.Delete(_directory, recursive: true);
