@@ -74,6 +74,7 @@ internal sealed class StressLab
                     data-dir = "{{journalDir.Replace("\\", "/", StringComparison.Ordinal)}}"
                     remote.port = 0
                     http.port = 0
+                    journal.sqlite.synchronous = normal
                 }
                 riskgrid.supervisor { stepped = on, parallelism = 16, census-interval = 1h }
                 akka.loglevel = WARNING

@@ -87,7 +87,7 @@ public sealed class GridNode : IAsyncDisposable
         Directory.CreateDirectory(settings.DataDirectory);
         await EnsureNoListenerAsync(settings.Remote, cancellationToken).ConfigureAwait(false);
         await JournalStore.PrepareAsync(settings.Journal, cancellationToken).ConfigureAwait(false);
-        var system = ActorSystem.Create(NodeSettings.ActorSystemName, AkkaConfigBuilder.Build(settings));
+        var system = ActorSystem.Create(NodeSettings.ActorSystemName, AkkaConfigBuilder.Setup(settings));
         try
         {
             var node = new GridNode(settings, system, clock ?? SystemGridClock.Instance);
