@@ -74,8 +74,9 @@ internal sealed class StressLab
                     data-dir = "{{journalDir.Replace("\\", "/", StringComparison.Ordinal)}}"
                     remote.port = 0
                     http.port = 0
+                    journal.sqlite.synchronous = normal
                 }
-                riskgrid.supervisor { stepped = on, parallelism = 16, census-interval = 1h }
+                riskgrid.supervisor { stepped = on, parallelism = 64, census-interval = 1h }
                 akka.loglevel = WARNING
                 """))));
         await using var node = await GridNode.StartAsync(settings, clock, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,11 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
+using Akka.Persistence.Sql.Config;
+using LinqToDB;
 
 namespace RiskGrid.Node.Hosting;
 
@@ -22,6 +27,50 @@ internal static class AkkaConfigBuilder
 
     /// <inheritdoc cref="SqliteProvider"/>
     public const string PostgresProvider = "PostgreSQL.15";
+
+    /// <summary>
+    /// The actor system's setup: <see cref="Build"/>'s configuration and, for a SQLite journal whose
+    /// <see cref="JournalSettings.SqliteSynchronous"/> is not SQLite's default, linq2db options for the journal and
+    /// snapshot plugins that set <c>PRAGMA synchronous</c> on each connection they open (a per-connection setting that
+    /// no connection-string keyword of Microsoft.Data.Sqlite reaches).
+    /// </summary>
+    public static ActorSystemSetup Setup(NodeSettings settings)
+    {
+        var bootstrap = BootstrapSetup.Create().WithConfig(Build(settings));
+        var journal = settings.Journal;
+        if (journal.Profile != JournalProfile.Sqlite || journal.SqliteSynchronous == SqliteSynchronous.Full)
+        {
+            return ActorSystemSetup.Create(bootstrap);
+        }
+        var pragma = "PRAGMA synchronous = " + journal.SqliteSynchronous.ToString().ToUpperInvariant() + ";";
+        var options = new MultiDataOptionsSetup();
+        options.AddDataOptions(JournalPluginId, SqliteOptions($"Data Source={journal.SqliteJournalPath}", pragma));
+        options.AddDataOptions(SnapshotPluginId, SqliteOptions($"Data Source={journal.SqliteSnapshotPath}", pragma));
+        return bootstrap.And(options);
+    }
+
+    private static DataOptions SqliteOptions(string connectionString, string pragma) =>
+        new DataOptions()
+            .UseConnectionString(SqliteProvider, connectionString)
+            .UseAfterConnectionOpened(connection => Execute(connection, pragma),
+                (connection, cancellationToken) => ExecuteAsync(connection, pragma, cancellationToken));
+
+    private static void Execute(DbConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static async Task ExecuteAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        var command = connection.CreateCommand();
+        await using (command.ConfigureAwait(false))
+        {
+            command.CommandText = sql;
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     public static Config Build(NodeSettings settings)
     {
@@ -125,6 +174,7 @@ internal static class AkkaConfigBuilder
             .WithFallback(Accounts.CompactDequeMailbox.Declaration)
             .WithFallback(ManualPrices.ManualPriceSerializer.Config)
             .WithFallback(Serialization.SupervisionSerializer.Config)
+            .WithFallback(Serialization.ParamsSerializer.Config)
             .WithFallback(settings.Source);
     }
 

@@ -88,9 +88,7 @@ public sealed class GridNode : IAsyncDisposable
         Directory.CreateDirectory(settings.DataDirectory);
         await EnsureNoListenerAsync(settings.Remote, cancellationToken).ConfigureAwait(false);
         await JournalStore.PrepareAsync(settings.Journal, cancellationToken).ConfigureAwait(false);
-        // The parameter journal's serializer binding rides along here rather than in AkkaConfigBuilder.
-        var system = ActorSystem.Create(NodeSettings.ActorSystemName,
-            AkkaConfigBuilder.Build(settings).WithFallback(Serialization.ParamsSerializer.Config));
+        var system = ActorSystem.Create(NodeSettings.ActorSystemName, AkkaConfigBuilder.Setup(settings));
         try
         {
             var node = new GridNode(settings, system, clock ?? SystemGridClock.Instance);

@@ -24,7 +24,7 @@ internal sealed class NodeSettingsReader
         ["http"] = ["hostname", "port"],
         ["journal"] = ["profile", "sqlite", "postgres", "buffer-size", "batch-size", "parallelism",
             "readiness-timeout"],
-        ["journal.sqlite"] = ["journal-file", "snapshot-file"],
+        ["journal.sqlite"] = ["journal-file", "snapshot-file", "synchronous"],
         ["journal.postgres"] = ["connection-string", "schema"],
         ["sharding"] = ["number-of-shards", "passivate-idle-after"],
         ["split-brain-resolver"] = ["stable-after"],
@@ -111,6 +111,13 @@ internal sealed class NodeSettingsReader
             Errors.Add($"{Key("journal.sqlite.snapshot-file")} = {snapshotFile}: must differ from journal-file "
                 + "(a snapshot write under heavy journaling fails on a shared file)");
         }
+        var synchronousText = Text("journal.sqlite.synchronous", allowEmpty: false);
+        var synchronous = synchronousText switch
+        {
+            "full" => SqliteSynchronous.Full,
+            "normal" => SqliteSynchronous.Normal,
+            _ => Refuse(SqliteSynchronous.Full, "journal.sqlite.synchronous", synchronousText, "expected full or normal"),
+        };
         var connectionString = Text("journal.postgres.connection-string", allowEmpty: true);
         var schema = Text("journal.postgres.schema", allowEmpty: false);
         if (profile == JournalProfile.Postgres)
@@ -125,7 +132,7 @@ internal sealed class NodeSettingsReader
         var parallelism = (int)Int("journal.parallelism", 1, 64);
         return new JournalSettings(profile, journalFile, snapshotFile, connectionString, schema,
             (int)Int("journal.buffer-size", 1, 1_000_000), (int)Int("journal.batch-size", 1, 100_000),
-            profile == JournalProfile.Sqlite ? 1 : parallelism, Duration("journal.readiness-timeout"));
+            profile == JournalProfile.Sqlite ? 1 : parallelism, Duration("journal.readiness-timeout"), synchronous);
     }
 
     private void CheckConnectionString(string connectionString)

@@ -31,6 +31,18 @@ public sealed record GetRiskReport
 public sealed record RiskReport(int Tracked, int Liquidatable, int Blocked, int Queued, int Cooling,
     int MarginCallsActive, long Cycles, long MarketVersion, int InFlight = 0, bool PendingChanges = false);
 
+/// <summary>Asks the supervisor for its <see cref="RiskProgress"/>: constant time, for a driver that polls.</summary>
+public sealed record GetRiskProgress
+{
+    /// <summary>The one instance.</summary>
+    public static readonly GetRiskProgress Instance = new();
+}
+
+/// <summary>What a stepped driver polls for: cycles run, liquidations queued or executing
+/// (<paramref name="InFlight"/>), and whether account changes wait to be drained (<paramref name="PendingChanges"/>).
+/// Unlike <see cref="RiskReport"/> it counts nothing over the tracked sub-accounts.</summary>
+public sealed record RiskProgress(long Cycles, int InFlight, bool PendingChanges);
+
 /// <summary>Asks for every tracked sub-account's worst health (null: no requirement), for a distribution.</summary>
 public sealed record GetHealths
 {
@@ -42,9 +54,10 @@ public sealed record GetHealths
 public sealed record HealthList(IReadOnlyList<double?> Healths);
 
 /// <summary>Runs one evaluation cycle now (a full sweep when <paramref name="Sweep"/>, restarting one under way) and
-/// answers with the <see cref="RiskReport"/> after it: how the stress lab and tests drive a supervisor in stepped mode,
-/// and how a run-time parameter change has every sub-account re-evaluated.</summary>
-public sealed record RunRiskCycle(bool Sweep = false)
+/// answers with the <see cref="RiskReport"/> after it, or with the <see cref="RiskProgress"/> when
+/// <paramref name="ProgressOnly"/>: how the stress lab and tests drive a supervisor in stepped mode, and how a run-time
+/// parameter change has every sub-account re-evaluated.</summary>
+public sealed record RunRiskCycle(bool Sweep = false, bool ProgressOnly = false)
 {
     /// <summary>An incremental cycle.</summary>
     public static readonly RunRiskCycle Instance = new();
@@ -155,7 +168,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
                 _sweepBacklog.Clear();
             }
             Cycle(sweep: r.Sweep, priceSignalTicks: 0, includeRetry: true);
-            Sender.Tell(Report());
+            Sender.Tell(r.ProgressOnly ? Progress() : Report());
         });
         Receive<SweepSlice>(_ =>
         {
@@ -213,6 +226,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             }
         });
         Receive<GetRiskReport>(_ => Sender.Tell(Report()));
+        Receive<GetRiskProgress>(_ => Sender.Tell(Progress()));
         Receive<GetUnattended>(_ => Sender.Tell(Unattended()));
         Receive<GetHealths>(_ =>
         {
@@ -883,6 +897,8 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             }
         }
     }
+
+    private RiskProgress Progress() => new(_cycles, _inFlight + _marginCallsInFlight, _feed.HasPending);
 
     private RiskReport Report()
     {

@@ -10,7 +10,7 @@ namespace RiskGrid.Node.Supervision;
 public static class SteppedDriver
 {
     /// <summary>Settles the step; <paramref name="sweep"/> makes the first cycle a full sweep.</summary>
-    public static async Task<RiskReport> SettleAsync(IActorRef supervisor, bool sweep, TimeSpan timeout,
+    public static async Task<RiskProgress> SettleAsync(IActorRef supervisor, bool sweep, TimeSpan timeout,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(supervisor);
@@ -18,8 +18,8 @@ public static class SteppedDriver
         var first = true;
         while (true)
         {
-            var report = await supervisor.Ask<RiskReport>(new RunRiskCycle(sweep && first), timeout, cancellationToken)
-                .ConfigureAwait(false);
+            var report = await supervisor.Ask<RiskProgress>(new RunRiskCycle(sweep && first, ProgressOnly: true),
+                timeout, cancellationToken).ConfigureAwait(false);
             first = false;
             while (report.InFlight > 0)
             {
@@ -28,7 +28,7 @@ public static class SteppedDriver
                     throw new TimeoutException($"the liquidation engine did not settle within {timeout}");
                 }
                 await Task.Delay(1, cancellationToken).ConfigureAwait(false);
-                report = await supervisor.Ask<RiskReport>(GetRiskReport.Instance, timeout, cancellationToken)
+                report = await supervisor.Ask<RiskProgress>(GetRiskProgress.Instance, timeout, cancellationToken)
                     .ConfigureAwait(false);
             }
             if (!report.PendingChanges)

@@ -19,6 +19,7 @@ public sealed class NodeSettingsTests
         Assert.Equal(Path.Combine(settings.DataDirectory, "journal.db"), settings.Journal.SqliteJournalPath);
         Assert.Equal(Path.Combine(settings.DataDirectory, "snapshots.db"), settings.Journal.SqliteSnapshotPath);
         Assert.Equal(1, settings.Journal.Parallelism);
+        Assert.Equal(SqliteSynchronous.Full, settings.Journal.SqliteSynchronous);
         Assert.Equal(30, settings.Sharding.NumberOfShards);
         Assert.Equal(TimeSpan.FromSeconds(20), settings.SplitBrainStableAfter);
         Assert.Equal(new TokenSettings(null, null), settings.Tokens);
@@ -88,6 +89,8 @@ public sealed class NodeSettingsTests
         """,
         "riskgrid.node.journal.postgres.schema = Bad-Name: expected a lower-case SQL identifier")]
     [InlineData("journal.sqlite.snapshot-file = journal.db", "riskgrid.node.journal.sqlite.snapshot-file = ")]
+    [InlineData("journal.sqlite.synchronous = off",
+        "riskgrid.node.journal.sqlite.synchronous = off: expected full or normal")]
     [InlineData("journal.batch-size = 0", "riskgrid.node.journal.batch-size = 0: must be in [1, 100000]")]
     [InlineData("sharding.number-of-shards = -3", "riskgrid.node.sharding.number-of-shards = -3: must be in")]
     [InlineData("split-brain-resolver.stable-after = soon",
