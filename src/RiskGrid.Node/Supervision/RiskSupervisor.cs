@@ -89,6 +89,9 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     private readonly IGridClock _clock;
     private readonly int _shards;
     private readonly RiskEvaluator _eval;
+    private readonly RiskEvaluator[] _workerEvals;
+    private EntryRisk[] _batchRisks = new EntryRisk[256];
+    private readonly List<RiskEntry> _sliceBatch = [];
     private readonly TriggerIndex _index;
     private readonly Dictionary<(int Instrument, bool Long), HashSet<RiskEntry>> _holders = [];
     private readonly LiquidationQueue _queue;
@@ -134,6 +137,12 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         _shards = shards;
         _adlSource = adl;
         _eval = new RiskEvaluator(catalog, settings);
+        _workerEvals = new RiskEvaluator[settings.EvaluationThreadCount];
+        _workerEvals[0] = _eval;
+        for (var w = 1; w < _workerEvals.Length; w++)
+        {
+            _workerEvals[w] = new RiskEvaluator(catalog, settings);
+        }
         var u = catalog.Params.Underlyings.Count;
         _index = new TriggerIndex(u);
         _queue = new LiquidationQueue(settings.QueueCapacity);
@@ -423,15 +432,17 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             }
         }
         var evaluated = _due.Count;
+        _sliceBatch.Clear();
         foreach (var e in _due)
         {
             e.Due = false;
             if (e.Slot >= 0)
             {
-                Evaluate(e);
+                _sliceBatch.Add(e);
             }
         }
         _due.Clear();
+        EvaluateBatch(_sliceBatch);
         _metrics.AddIncremental(evaluated);
         if (evaluated > 0)
         {
@@ -441,14 +452,16 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         {
             var slice = _settings.Stepped ? int.MaxValue : SweepSliceSize;
             var swept = 0;
+            _sliceBatch.Clear();
             while (swept < slice && _sweepBacklog.TryDequeue(out var e))
             {
                 if (e.Slot >= 0)
                 {
-                    Evaluate(e);
+                    _sliceBatch.Add(e);
                     swept++;
                 }
             }
+            EvaluateBatch(_sliceBatch);
             _metrics.AddSweep(swept);
             if (_sweepBacklog.Count == 0)
             {
@@ -586,10 +599,53 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         return false;
     }
 
+    // Evaluates a batch: the margin arithmetic (pure, per sub-account) runs on every core when the batch is large
+    // enough to pay for it, each worker with its own evaluator on the cycle's market; what follows from each result
+    // (triggers, margin calls, the queue) is applied here, in batch order, so the outcome is the sequential one.
+    private void EvaluateBatch(List<RiskEntry> batch)
+    {
+        if (batch.Count < _settings.ParallelEvaluationMinimum || _workerEvals.Length == 1)
+        {
+            foreach (var e in batch)
+            {
+                Evaluate(e);
+            }
+            return;
+        }
+        if (_batchRisks.Length < batch.Count)
+        {
+            _batchRisks = new EntryRisk[Math.Max(batch.Count, _batchRisks.Length * 2)];
+        }
+        var risks = _batchRisks;
+        var snapshot = _eval.Snapshot!;
+        var workers = _workerEvals.Length;
+        var chunk = (batch.Count + workers - 1) / workers;
+        Parallel.For(0, workers, w =>
+        {
+            var eval = _workerEvals[w];
+            eval.SetMarket(snapshot);
+            var end = Math.Min(batch.Count, (w + 1) * chunk);
+            for (var i = w * chunk; i < end; i++)
+            {
+                eval.Evaluate(batch[i].Portfolio, ref risks[i], withBand: true);
+            }
+        });
+        for (var i = 0; i < batch.Count; i++)
+        {
+            Apply(batch[i], risks[i]);
+        }
+    }
+
     private void Evaluate(RiskEntry e)
     {
         var risk = e.Risk;
         _eval.Evaluate(e.Portfolio, ref risk, withBand: true);
+        Apply(e, risk);
+    }
+
+    // What follows from a sub-account's fresh risk: its triggers, a margin call, the queue.
+    private void Apply(RiskEntry e, EntryRisk risk)
+    {
         e.Risk = risk;
         var nowMs = _clock.NowMs;
         var liq = _catalog.Params.Liquidation;

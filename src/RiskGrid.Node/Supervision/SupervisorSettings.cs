@@ -18,6 +18,9 @@ namespace RiskGrid.Node.Supervision;
 /// accounts of shards that arrived).</param>
 /// <param name="FundInitialBalanceMicros">The insurance fund's opening balance (a venue seeds its fund).</param>
 /// <param name="AskTimeout">Timeout of the engine's requests to entities and the fund.</param>
+/// <param name="EvaluationThreads">Threads a large evaluation batch is split over (0: one per core).</param>
+/// <param name="ParallelEvaluationMinimum">Batches smaller than this are evaluated on the supervisor's thread
+/// alone.</param>
 /// <param name="Stepped">Stepped mode: the supervisor evaluates only when told (<see cref="RunRiskCycle"/>), so a
 /// driver (the stress lab) can process each market step to the end before the next: reproducible runs.</param>
 public sealed record SupervisorSettings(
@@ -32,12 +35,17 @@ public sealed record SupervisorSettings(
     TimeSpan CensusInterval,
     long FundInitialBalanceMicros,
     TimeSpan AskTimeout,
-    bool Stepped = false)
+    bool Stepped = false,
+    int EvaluationThreads = 0,
+    int ParallelEvaluationMinimum = 256)
 {
     /// <summary>The defaults of <c>config/supervisor.conf</c>.</summary>
     public static SupervisorSettings Default { get; } = new(TimeSpan.FromSeconds(10), 0.05, 0.5, 0.005, 4096, 32,
         new Dictionary<string, double>(StringComparer.Ordinal), 50_000_000, TimeSpan.FromSeconds(5), 0,
         TimeSpan.FromSeconds(10));
+
+    /// <summary>Threads a large evaluation batch is split over: <see cref="EvaluationThreads"/>, or one per core.</summary>
+    public int EvaluationThreadCount => EvaluationThreads > 0 ? EvaluationThreads : Math.Max(1, Environment.ProcessorCount);
 
     /// <summary>The budget of <paramref name="instrument"/> in USD per second.</summary>
     public double BudgetOf(string instrument) =>
@@ -89,7 +97,11 @@ public sealed record SupervisorSettings(
                 ? checked((long)Math.Round(s.GetDouble("fund-initial-balance-usd") * 1_000_000))
                 : d.FundInitialBalanceMicros,
             s.HasPath("ask-timeout") ? s.GetTimeSpan("ask-timeout") : d.AskTimeout,
-            s.HasPath("stepped") && s.GetBoolean("stepped"));
+            s.HasPath("stepped") && s.GetBoolean("stepped"),
+            s.HasPath("evaluation-threads") ? s.GetInt("evaluation-threads") : d.EvaluationThreads,
+            s.HasPath("parallel-evaluation-minimum")
+                ? s.GetInt("parallel-evaluation-minimum")
+                : d.ParallelEvaluationMinimum);
         settings.Validate(root);
         return settings;
     }
@@ -119,6 +131,16 @@ public sealed record SupervisorSettings(
         if (Parallelism is < 1 or > 256)
         {
             throw new ConfigurationException($"{root}.parallelism = {Parallelism}: must be in [1, 256]");
+        }
+        if (EvaluationThreads is < 0 or > 256)
+        {
+            throw new ConfigurationException(
+                $"{root}.evaluation-threads = {EvaluationThreads}: must be in [0, 256] (0: one per core)");
+        }
+        if (ParallelEvaluationMinimum < 1)
+        {
+            throw new ConfigurationException(
+                $"{root}.parallel-evaluation-minimum = {ParallelEvaluationMinimum}: must be at least 1");
         }
         if (CensusInterval <= TimeSpan.Zero || AskTimeout <= TimeSpan.Zero)
         {

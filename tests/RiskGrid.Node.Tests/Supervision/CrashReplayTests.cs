@@ -25,6 +25,17 @@ public sealed class CrashReplayTests
     }
 
     [Fact]
+    public async Task EvaluationSplitOverThreadsGivesTheSameRunAsOneThread()
+    {
+        var one = await RunAsync(seed: 7, "riskgrid.supervisor { evaluation-threads = 1 }");
+        var four = await RunAsync(seed: 7,
+            "riskgrid.supervisor { evaluation-threads = 4, parallel-evaluation-minimum = 2 }");
+
+        Assert.True(one.Reductions > 0, "the crash must liquidate someone: " + one.Digest);
+        Assert.Equal(one.Digest, four.Digest);
+    }
+
+    [Fact]
     public async Task MoneyIsConservedAcrossEveryAccountAndTheFund()
     {
         var run = await RunAsync(seed: 11);
@@ -39,11 +50,12 @@ public sealed class CrashReplayTests
     private sealed record RunResult(string Digest, int Reductions, long FeesPaid, long InsuranceReceived, FundView Fund,
         IReadOnlyList<string> Unbalanced);
 
-    private static async Task<RunResult> RunAsync(long seed)
+    private static async Task<RunResult> RunAsync(long seed, string settings = "")
     {
         await using var grid = await GridUnderCrash.StartAsync(fundUsd: 2_000, extra: """
             riskgrid.supervisor { stepped = on, parallelism = 4 }
-            """);
+
+            """ + settings);
         grid.Prices(60_000, 3_000, 150);
         var spec = BookSpec.LoadFile(Path.Combine(RepoRoot(), "config", "books", "default.conf"));
         var generator = new BookGenerator(spec, grid.Node.Catalog, StartMarket.Default(grid.Clock.NowMs));
