@@ -140,38 +140,46 @@ public sealed class InsuranceFundEntity : UntypedPersistentActor, IWithTimers
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// Each command is decided on the fund's state as decided so far (events are applied when decided, in the order
+    /// they are persisted) and its event persisted with <c>PersistAsync</c>: commands keep arriving while a write is
+    /// in flight and their events join the next write, so the one fund does not serialize the grid's journal round
+    /// trips (a crash sends it a settlement per liquidated account). Every answer leaves after the events it depends
+    /// on are written (the persist handler, or <c>DeferAsync</c> for an answer from state another command decided). A
+    /// write that fails stops the fund (Akka's default) and a rejected one is made to: it recovers from its journal,
+    /// and the unanswered askers retry (every command is idempotent).
+    /// </remarks>
     protected override void OnCommand(object message)
     {
         switch (message)
         {
             case SettleFees s:
                 {
+                    var sender = Sender;
                     _watermarks.TryGetValue(s.AccountId, out var mark);
                     if (s.CumulativeMicros > mark)
                     {
-                        var sender = Sender;
-                        Persist(new FeesSettled(s.AccountId, s.CumulativeMicros, s.CumulativeMicros - mark, s.AtMs), e =>
-                        {
-                            Apply(e);
-                            sender.Tell(new FeesAcknowledged(s.AccountId, s.CumulativeMicros));
-                        });
+                        Decide(new FeesSettled(s.AccountId, s.CumulativeMicros, s.CumulativeMicros - mark, s.AtMs),
+                            e => sender.Tell(new FeesAcknowledged(e.AccountId, e.CumulativeMicros)));
                     }
                     else
                     {
-                        Sender.Tell(new FeesAcknowledged(s.AccountId, mark));
+                        DeferAsync(mark, m => sender.Tell(new FeesAcknowledged(s.AccountId, m)));
                     }
                     break;
                 }
             case CoverDeficit c:
                 {
+                    var sender = Sender;
                     if (_payouts.TryGetValue(c.PayoutId, out var granted))
                     {
-                        Sender.Tell(new DeficitCovered(c.PayoutId, granted.GrantedMicros, granted.BadDebtMicros));
+                        DeferAsync(granted, g => sender.Tell(new DeficitCovered(g.PayoutId, g.GrantedMicros,
+                            g.BadDebtMicros)));
                         break;
                     }
                     if (c.DeficitMicros <= 0)
                     {
-                        Sender.Tell(new DeficitCovered(c.PayoutId, 0, 0));
+                        sender.Tell(new DeficitCovered(c.PayoutId, 0, 0));
                         break;
                     }
                     var available = Math.Max(0, Balance);
@@ -180,42 +188,38 @@ public sealed class InsuranceFundEntity : UntypedPersistentActor, IWithTimers
                     var bad = grant - fromFund;
                     if (grant == 0)
                     {
-                        Sender.Tell(new DeficitCovered(c.PayoutId, 0, 0));
+                        sender.Tell(new DeficitCovered(c.PayoutId, 0, 0));
                         break;
                     }
-                    var sender = Sender;
-                    Persist(new PayoutGranted(c.PayoutId, c.AccountId, c.SubAccount, c.Instrument, c.DeficitMicros, grant,
-                        bad, c.AtMs), e =>
-                    {
-                        Apply(e);
-                        sender.Tell(new DeficitCovered(e.PayoutId, e.GrantedMicros, e.BadDebtMicros));
-                    });
+                    Decide(new PayoutGranted(c.PayoutId, c.AccountId, c.SubAccount, c.Instrument, c.DeficitMicros, grant,
+                        bad, c.AtMs), e => sender.Tell(new DeficitCovered(e.PayoutId, e.GrantedMicros, e.BadDebtMicros)));
                     break;
                 }
             case ReserveAdl r:
                 {
+                    var sender = Sender;
                     if (_adl.TryGetValue(r.Key, out var recorded))
                     {
-                        Sender.Tell(recorded);
+                        DeferAsync(recorded, x => sender.Tell(x));
                         break;
                     }
-                    var sender = Sender;
-                    Persist(r, e =>
-                    {
-                        Apply(e);
-                        sender.Tell(e);
-                    });
+                    Decide(r, e => sender.Tell(e));
                     break;
                 }
             case ConfirmPayout p:
                 if (_pending.ContainsKey(p.PayoutId))
                 {
-                    Persist(new PayoutConfirmed(p.PayoutId, p.AtMs), Apply);
+                    Decide(new PayoutConfirmed(p.PayoutId, p.AtMs), _ => { });
                 }
                 break;
             case GetFund:
-                Sender.Tell(new FundView(Balance, _opening, _inflows, _paid, _badDebt, _pending.Count, LastSequenceNr));
-                break;
+                {
+                    // After the writes in flight: the view is what the journal holds.
+                    var sender = Sender;
+                    DeferAsync(GetFund.Instance, _ => sender.Tell(new FundView(Balance, _opening, _inflows, _paid,
+                        _badDebt, _pending.Count, LastSequenceNr)));
+                    break;
+                }
             case Redeliver:
                 foreach (var p in _pending.Values)
                 {
@@ -225,7 +229,7 @@ public sealed class InsuranceFundEntity : UntypedPersistentActor, IWithTimers
             case Delivered d:
                 if (_pending.ContainsKey(d.PayoutId))
                 {
-                    Persist(new PayoutConfirmed(d.PayoutId, d.AtMs), Apply);
+                    Decide(new PayoutConfirmed(d.PayoutId, d.AtMs), _ => { });
                 }
                 break;
             case AccountEntity.Stop:
@@ -235,6 +239,22 @@ public sealed class InsuranceFundEntity : UntypedPersistentActor, IWithTimers
                 Unhandled(message);
                 break;
         }
+    }
+
+    // Applies a decided event now (later commands decide on it) and persists it; then runs done.
+    private void Decide<TEvent>(TEvent e, Action<TEvent> done)
+        where TEvent : IFundEvent
+    {
+        Apply(e);
+        PersistAsync(e, done);
+    }
+
+    /// <inheritdoc />
+    protected override void OnPersistRejected(Exception cause, object @event, long sequenceNr)
+    {
+        // The event was applied when decided: the state is ahead of the journal. Start over from the journal.
+        base.OnPersistRejected(cause, @event, sequenceNr);
+        Context.Stop(Self);
     }
 
     private void Deliver(PayoutGranted p)
