@@ -92,6 +92,9 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     private readonly RiskEvaluator[] _workerEvals;
     private EntryRisk[] _batchRisks = new EntryRisk[256];
     private readonly List<RiskEntry> _sliceBatch = [];
+    private readonly List<RiskEntry> _bandBacklog = [];
+    private readonly List<RiskEntry> _bandBatch = [];
+    private bool _bandScheduled;
     private readonly TriggerIndex _index;
     private readonly Dictionary<(int Instrument, bool Long), HashSet<RiskEntry>> _holders = [];
     private readonly LiquidationQueue _queue;
@@ -106,8 +109,8 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     private readonly double[] _lastIndex;
     private readonly bool[] _lastCanLiquidate;
     private readonly double[] _sweptMultiplier;
-    private readonly Func<int, int, bool> _crossedDown;
-    private readonly Func<int, int, bool> _crossedUp;
+    private readonly List<int> _crossedSlots = [];
+    private int[] _slotGeneration = new int[1024];
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private PriceSubscription? _subscription;
     private IMaterializer? _materializer;
@@ -115,8 +118,6 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     private LiquidationEngine? _engine;
     private IAdlSource? _adlSource;
     private HashSet<string> _localShards = new(StringComparer.Ordinal);
-    private int _crossU;
-    private double _crossPrice;
     private long _cycles;
     private long _currentPairs;
     private long _marketVersion = -1;
@@ -150,8 +151,6 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         _lastCanLiquidate = new bool[u];
         _sweptMultiplier = new double[u];
         Array.Fill(_lastIndex, double.NaN);
-        _crossedDown = (slot, generation) => Crossed(slot, generation, down: true);
-        _crossedUp = (slot, generation) => Crossed(slot, generation, down: false);
 
         // Stepped mode (a reproducible replay): only RunRiskCycle runs a cycle; changes wait for it.
         Receive<RiskBookFeed.BookChanged>(_ =>
@@ -179,6 +178,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             Cycle(sweep: r.Sweep, priceSignalTicks: 0, includeRetry: true);
             Sender.Tell(r.ProgressOnly ? Progress() : Report());
         });
+        Receive<BandPass>(_ => RunBandPass());
         Receive<SweepSlice>(_ =>
         {
             _sliceScheduled = false;
@@ -352,9 +352,15 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             var from = _lastIndex[u];
             if (double.IsFinite(s) && double.IsFinite(from) && s != from)
             {
-                _crossU = u;
-                _crossPrice = s;
-                _index.Crossed(u, from, s, s < from ? _crossedDown : _crossedUp);
+                _index.Crossed(u, from, s, _slotGeneration, _crossedSlots);
+                foreach (var slot in _crossedSlots)
+                {
+                    if (_slots[slot] is { } crossed)
+                    {
+                        MarkDue(crossed);
+                    }
+                }
+                _crossedSlots.Clear();
             }
             _lastIndex[u] = s;
             var can = snapshot.Oracle(u).CanLiquidate;
@@ -442,7 +448,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             }
         }
         _due.Clear();
-        EvaluateBatch(_sliceBatch);
+        EvaluateBatch(_sliceBatch, decisionFirst: !_settings.Stepped);
         _metrics.AddIncremental(evaluated);
         if (evaluated > 0)
         {
@@ -546,7 +552,12 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     private RiskEntry NewEntry(string accountId, string sub)
     {
         var slot = _free.Count > 0 ? _free.Pop() : _slots.Count;
-        var e = new RiskEntry(accountId, sub, _lastIndex.Length) { Slot = slot };
+        if (slot >= _slotGeneration.Length)
+        {
+            Array.Resize(ref _slotGeneration, Math.Max(1024, _slotGeneration.Length * 2));
+        }
+        // Generations of a slot only grow, across owners: no pair a former owner left behind matches the new one.
+        var e = new RiskEntry(accountId, sub, _lastIndex.Length) { Slot = slot, Generation = _slotGeneration[slot] };
         if (slot == _slots.Count)
         {
             _slots.Add(e);
@@ -566,6 +577,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         e.Slot = slot;
         _currentPairs -= e.Pairs;
         e.Generation++;
+        _slotGeneration[e.Slot] = e.Generation;
         _slots[e.Slot] = null;
         _free.Push(e.Slot);
         e.Slot = -1;
@@ -582,29 +594,18 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         }
     }
 
-    // A pair of the trigger index met by a move: true removes it (crossed, or superseded).
-    private bool Crossed(int slot, int generation, bool down)
-    {
-        var e = slot < _slots.Count ? _slots[slot] : null;
-        if (e is null || e.Generation != generation)
-        {
-            return true;
-        }
-        var trigger = down ? e.Down[_crossU] : e.Up[_crossU];
-        if (down ? _crossPrice <= trigger : _crossPrice >= trigger)
-        {
-            MarkDue(e);
-            return true;
-        }
-        return false;
-    }
-
     // Evaluates a batch: the margin arithmetic (pure, per sub-account) runs on every core when the batch is large
     // enough to pay for it, each worker with its own evaluator on the cycle's market; what follows from each result
     // (triggers, margin calls, the queue) is applied here, in batch order, so the outcome is the sequential one.
-    private void EvaluateBatch(List<RiskEntry> batch)
+    // decisionFirst: a large batch on the live path is evaluated in two passes. The decision pass (health only,
+    // about a third of the cost) applies every margin call and liquidation decision now; the band pass (the probes
+    // that give each sub-account its safe band, and its new triggers) follows as the supervisor's next message, on
+    // the market of the latest cycle. Until then the sub-accounts keep their previous pairs, and a cycle in between
+    // that changed the market is what the band pass then evaluates (and decides) on.
+    private void EvaluateBatch(List<RiskEntry> batch, bool decisionFirst = false)
     {
-        if (batch.Count < _settings.ParallelEvaluationMinimum || _workerEvals.Length == 1)
+        decisionFirst &= batch.Count >= _settings.ParallelEvaluationMinimum;
+        if (!decisionFirst && (batch.Count < _settings.ParallelEvaluationMinimum || _workerEvals.Length == 1))
         {
             foreach (var e in batch)
             {
@@ -627,13 +628,47 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             var end = Math.Min(batch.Count, (w + 1) * chunk);
             for (var i = w * chunk; i < end; i++)
             {
-                eval.Evaluate(batch[i].Portfolio, ref risks[i], withBand: true);
+                eval.Evaluate(batch[i].Portfolio, ref risks[i], withBand: !decisionFirst);
             }
         });
         for (var i = 0; i < batch.Count; i++)
         {
-            Apply(batch[i], risks[i]);
+            Apply(batch[i], risks[i], triggers: !decisionFirst);
         }
+        if (!decisionFirst)
+        {
+            return;
+        }
+        foreach (var e in batch)
+        {
+            if (!e.BandPending)
+            {
+                e.BandPending = true;
+                _bandBacklog.Add(e);
+            }
+        }
+        if (!_bandScheduled)
+        {
+            _bandScheduled = true;
+            Self.Tell(BandPass.Instance);
+        }
+    }
+
+    private void RunBandPass()
+    {
+        _bandScheduled = false;
+        _bandBatch.Clear();
+        foreach (var e in _bandBacklog)
+        {
+            e.BandPending = false;
+            if (e.Slot >= 0)
+            {
+                _bandBatch.Add(e);
+            }
+        }
+        _bandBacklog.Clear();
+        EvaluateBatch(_bandBatch);
+        _bandBatch.Clear();
     }
 
     private void Evaluate(RiskEntry e)
@@ -644,18 +679,28 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     }
 
     // What follows from a sub-account's fresh risk: its triggers, a margin call, the queue.
-    private void Apply(RiskEntry e, EntryRisk risk)
+    // triggers false: the decision half of a two-pass evaluation (no band was computed); the sub-account keeps its
+    // band and its pairs until its band pass.
+    private void Apply(RiskEntry e, EntryRisk risk, bool triggers = true)
     {
+        if (!triggers)
+        {
+            risk.Band = e.Risk.Band;
+        }
         e.Risk = risk;
         var nowMs = _clock.NowMs;
         var liq = _catalog.Params.Liquidation;
 
         // Triggers: a new generation supersedes the old pairs.
-        e.Generation++;
-        _currentPairs -= e.Pairs;
-        e.Pairs = 0;
         var market = _eval.Market;
-        if (double.IsFinite(risk.Band) && risk.Band > 0)
+        if (triggers)
+        {
+            e.Generation++;
+            _slotGeneration[e.Slot] = e.Generation;
+            _currentPairs -= e.Pairs;
+            e.Pairs = 0;
+        }
+        if (triggers && double.IsFinite(risk.Band) && risk.Band > 0)
         {
             for (var u = 0; u < _lastIndex.Length; u++)
             {
@@ -669,7 +714,10 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
                 e.Pairs += _index.Add(u, e.Slot, e.Generation, e.Down[u], e.Up[u]);
             }
         }
-        _currentPairs += e.Pairs;
+        if (triggers)
+        {
+            _currentPairs += e.Pairs;
+        }
 
         // Margin call: once per crossing below warnHealth (the id names the journal position, so a restart does
         // not issue it twice for the same state).
@@ -1141,6 +1189,11 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         public static readonly SweepSlice Instance = new();
     }
 
+    private sealed class BandPass
+    {
+        public static readonly BandPass Instance = new();
+    }
+
     private sealed class Census
     {
         public static readonly Census Instance = new();
@@ -1163,6 +1216,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         public bool Due { get; set; }
         public bool Warned { get; set; }
         public bool InFlight { get; set; }
+        public bool BandPending { get; set; }
         public long ReducedBreachTicks { get; set; }
         public long CooldownUntilMs { get; set; }
         public long BreachTicks { get; set; }

@@ -7,7 +7,9 @@ namespace RiskGrid.Node.Supervision;
 /// entries whose trigger lies between the two. Triggers live in buckets of log-price (width
 /// <see cref="BucketWidth"/>), so a move visits the buckets it crossed and nothing else: a 0.1 % move touches about
 /// two buckets per direction, whatever the number of accounts. A re-registration leaves the old pair behind (skipped
-/// by its generation); the owner rebuilds the index when superseded pairs outnumber current ones.
+/// by its generation); the owner rebuilds the index when superseded pairs outnumber current ones. A pair carries its
+/// trigger and its owner's generation, so a move decides each pair it visits from the pair and the owner's dense
+/// array of current generations, without touching the owners.
 /// </summary>
 public sealed class TriggerIndex
 {
@@ -42,12 +44,12 @@ public sealed class TriggerIndex
         var added = 0;
         if (down > 0 && double.IsFinite(down))
         {
-            _down[underlying].Add(Bucket(down), slot, generation);
+            _down[underlying].Add(Bucket(down), new Pair(slot, generation, down));
             added++;
         }
         if (up > 0 && double.IsFinite(up))
         {
-            _up[underlying].Add(Bucket(up), slot, generation);
+            _up[underlying].Add(Bucket(up), new Pair(slot, generation, up));
             added++;
         }
         _pairs += added;
@@ -69,60 +71,73 @@ public sealed class TriggerIndex
     }
 
     /// <summary>
-    /// The index of <paramref name="underlying"/> moved from <paramref name="from"/> to <paramref name="to"/>: calls
-    /// <paramref name="due"/> with (slot, generation) of every pair in a bucket the move crossed; a pair for which it
-    /// returns true (crossed, or superseded) is removed, the others stay. Returns the pairs visited.
+    /// The index of <paramref name="underlying"/> moved from <paramref name="from"/> to <paramref name="to"/>: in every
+    /// bucket the move crossed, a pair whose generation is no longer its slot's (<paramref name="generations"/>) is
+    /// removed, a pair whose trigger the move reached (to ≤ trigger down, to ≥ trigger up) is removed and its slot
+    /// added to <paramref name="due"/>, the others stay. Returns the pairs visited.
     /// </summary>
-    public int Crossed(int underlying, double from, double to, Func<int, int, bool> due)
+    public int Crossed(int underlying, double from, double to, ReadOnlySpan<int> generations, List<int> due)
     {
+        ArgumentNullException.ThrowIfNull(due);
         if (!(from > 0) || !(to > 0) || from == to || !double.IsFinite(from) || !double.IsFinite(to))
         {
             return 0;
         }
-        var side = to < from ? _down[underlying] : _up[underlying];
+        var down = to < from;
+        var side = down ? _down[underlying] : _up[underlying];
         var lo = Bucket(Math.Min(from, to));
         var hi = Bucket(Math.Max(from, to));
         var visited = 0;
         for (var b = lo; b <= hi; b++)
         {
-            visited += side.Visit(b, due, ref _pairs);
+            visited += side.Visit(b, to, down, generations, due, ref _pairs);
         }
         return visited;
     }
 
     private static int Bucket(double price) => (int)Math.Floor(Math.Log(price) / LogWidth);
 
+    private readonly record struct Pair(int Slot, int Generation, double Trigger);
+
     private sealed class Side
     {
-        private readonly Dictionary<int, List<(int Slot, int Generation)>> _buckets = [];
+        private readonly Dictionary<int, List<Pair>> _buckets = [];
 
-        public void Add(int bucket, int slot, int generation)
+        public void Add(int bucket, Pair pair)
         {
             if (!_buckets.TryGetValue(bucket, out var list))
             {
                 list = [];
                 _buckets[bucket] = list;
             }
-            list.Add((slot, generation));
+            list.Add(pair);
         }
 
         public void Clear() => _buckets.Clear();
 
-        public int Visit(int bucket, Func<int, int, bool> due, ref long pairs)
+        public int Visit(int bucket, double to, bool down, ReadOnlySpan<int> generations, List<int> due,
+            ref long pairs)
         {
             if (!_buckets.TryGetValue(bucket, out var list))
             {
                 return 0;
             }
-            var n = list.Count;
+            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
+            var n = span.Length;
             var keep = 0;
             for (var i = 0; i < n; i++)
             {
-                var (slot, generation) = list[i];
-                if (!due(slot, generation))
+                var p = span[i];
+                if ((uint)p.Slot >= (uint)generations.Length || generations[p.Slot] != p.Generation)
                 {
-                    list[keep++] = list[i];
+                    continue; // superseded: dropped
                 }
+                if (down ? to <= p.Trigger : to >= p.Trigger)
+                {
+                    due.Add(p.Slot);
+                    continue;
+                }
+                span[keep++] = p;
             }
             list.RemoveRange(keep, n - keep);
             pairs -= n - keep;

@@ -51,6 +51,9 @@ internal sealed class GridUnderCrash : IAsyncDisposable
                 fund-initial-balance-usd = {{fundUsd.ToString(System.Globalization.CultureInfo.InvariantCulture)}}
                 sweep-interval = 1h
                 census-interval = 1h
+                # Every batch of two or more goes through the parallel, two-pass path (decision, then band).
+                evaluation-threads = 2
+                parallel-evaluation-minimum = 2
             }
             akka.loglevel = WARNING
             {{extra}}

@@ -11,22 +11,34 @@ public sealed class SupervisionPartsTests
         var index = new TriggerIndex(1);
         index.Add(0, slot: 1, generation: 0, down: 99.0, up: 101.0);   // band 1 %
         index.Add(0, slot: 2, generation: 0, down: 95.0, up: 105.0);   // band 5 %
+        int[] generations = [0, 0, 0];
         var due = new List<int>();
 
-        index.Crossed(0, 100.0, 99.9, (slot, _) => { return false; }); // 0.1 %: nothing crossed, nothing removed
+        index.Crossed(0, 100.0, 99.9, generations, due); // 0.1 %: nothing crossed, nothing removed
+        Assert.Empty(due);
         Assert.Equal(4, index.Pairs);
 
-        index.Crossed(0, 99.9, 98.5, (slot, _) =>
-        {
-            var crossed = slot == 1; // the caller checks the exact trigger: only slot 1's 99.0 lies in (98.5, 99.9]
-            if (crossed)
-            {
-                due.Add(slot);
-            }
-            return crossed;
-        });
+        index.Crossed(0, 99.9, 98.5, generations, due); // only slot 1's 99.0 lies in [98.5, 99.9)
         Assert.Equal([1], due);
         Assert.Equal(3, index.Pairs);
+    }
+
+    [Fact]
+    public void APairOfAnOlderGenerationIsDroppedNotMadeDue()
+    {
+        var index = new TriggerIndex(1);
+        index.Add(0, slot: 0, generation: 1, down: 99.0, up: 101.0);
+        index.Add(0, slot: 0, generation: 2, down: 97.0, up: 103.0); // re-evaluated: the band widened
+        int[] generations = [2];
+        var due = new List<int>();
+
+        index.Crossed(0, 100.0, 98.0, generations, due); // crosses 99.0 (generation 1) only
+
+        Assert.Empty(due);
+        Assert.Equal(3, index.Pairs); // the superseded down pair went; generation 2's pair and both ups stay
+
+        index.Crossed(0, 98.0, 96.5, generations, due);
+        Assert.Equal([0], due);
     }
 
     [Fact]
@@ -38,9 +50,11 @@ public sealed class SupervisionPartsTests
             var band = 0.002 + i * 0.00001; // bands from 0.2 % to 10 %
             index.Add(0, i, 0, 100 * (1 - band), 100 * (1 + band));
         }
-        var visited = index.Crossed(0, 100.0, 99.9, (_, _) => false); // −0.1 %
+        var generations = new int[10_000];
+        var due = new List<int>();
+        var visited = index.Crossed(0, 100.0, 99.9, generations, due); // −0.1 %
         Assert.Equal(0, visited);
-        visited = index.Crossed(0, 99.9, 99.7, (_, _) => false);
+        visited = index.Crossed(0, 99.9, 99.7, generations, due);
         Assert.InRange(visited, 1, 200); // a few buckets near −0.25 %, never the whole book
     }
 
