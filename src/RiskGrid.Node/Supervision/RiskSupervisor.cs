@@ -946,20 +946,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             var score = AutoDeleveraging.Score(upnl, Math.Abs(units) * pos.EntryPrice, Math.Abs(units) * m, equity);
             ranked.Add(new AdlCandidate(e.AccountId, e.Sub, pos.SizeLots, score));
         }
-        var array = ranked.ToArray();
-        AutoDeleveraging.Rank(array);
-        var top = new List<AdlCandidate>();
-        var covered = 0L;
-        foreach (var c in array)
-        {
-            if (covered >= q.Lots)
-            {
-                break;
-            }
-            top.Add(c);
-            covered += Math.Abs(c.SizeLots);
-        }
-        return top;
+        return AutoDeleveraging.RankTop(ranked, q.Lots);
     }
 
     private RiskEntry? Find(string accountId, string sub)

@@ -1,3 +1,4 @@
+using CsCheck;
 using RiskGrid.Margin.Liquidation;
 
 namespace RiskGrid.Margin.Tests.Liquidation;
@@ -16,6 +17,33 @@ public sealed class AutoDeleveragingTests
         ];
         AutoDeleveraging.Rank(c);
         Assert.Equal(["a", "b", "c"], c.Select(x => x.AccountId));
+    }
+
+    [Fact]
+    public void TheTopOfTheRankingIsTheSortedRankingCutWhereTheLotsAreCovered()
+    {
+        // Scores from a small set, so ties (broken by account, then sub-account) are common; a sub-account holds one
+        // position per instrument, so it appears once.
+        var candidate = Gen.Select(Gen.Int[0, 40], Gen.Int[0, 2], Gen.Long[-50, 50], Gen.Int[-3, 3],
+            (a, s, lots, score) => new AdlCandidate($"acct-{a:D3}", s == 0 ? "main" : $"sub{s}", lots, score * 0.5));
+        Gen.Select(candidate.Array[0, 60], Gen.Long[0, 800]).Sample((drawn, lots) =>
+        {
+            var candidates = drawn.DistinctBy(c => (c.AccountId, c.SubAccount)).ToArray();
+            var sorted = candidates.ToArray();
+            AutoDeleveraging.Rank(sorted);
+            var expected = new List<AdlCandidate>();
+            var covered = 0L;
+            foreach (var c in sorted)
+            {
+                if (covered >= lots)
+                {
+                    break;
+                }
+                expected.Add(c);
+                covered += Math.Abs(c.SizeLots);
+            }
+            Assert.Equal(expected, AutoDeleveraging.RankTop(candidates, lots));
+        });
     }
 
     [Fact]
