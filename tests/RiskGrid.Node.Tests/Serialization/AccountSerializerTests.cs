@@ -7,38 +7,18 @@ namespace RiskGrid.Node.Tests.Serialization;
 
 /// <summary>
 /// Every account message round-trips through the serializer Akka binds for it, and the bytes written by earlier
-/// versions (the golden files) still read to the same message. Set <c>RISKGRID_UPDATE_GOLDEN=1</c> to write a
-/// golden file for a NEW manifest; never rewrite an existing one: a changed layout needs a new manifest.
+/// versions (the golden files) still read to the same message (<see cref="SerializerContract"/>).
 /// </summary>
 public sealed class AccountSerializerTests : IDisposable
 {
-    private static readonly string GoldenDir = Path.Combine(AppContext.BaseDirectory, "Serialization", "golden");
     private readonly ActorSystem _system = ActorSystem.Create("serializer-tests", AccountSerializer.Config);
 
     public void Dispose() => _system.Dispose();
 
-    public static TheoryData<string> Manifests()
-    {
-        var data = new TheoryData<string>();
-        foreach (var (manifest, _) in AccountMessageExamples.All)
-        {
-            data.Add(manifest);
-        }
-        return data;
-    }
+    public static TheoryData<string> Manifests() => SerializerContract.ManifestsOf(AccountMessageExamples.All);
 
-    public static TheoryData<string> CurrentManifests()
-    {
-        var data = new TheoryData<string>();
-        foreach (var (manifest, _) in AccountMessageExamples.All)
-        {
-            if (!AccountMessageExamples.Legacy.Contains(manifest))
-            {
-                data.Add(manifest);
-            }
-        }
-        return data;
-    }
+    public static TheoryData<string> CurrentManifests() =>
+        SerializerContract.ManifestsOf(AccountMessageExamples.All, m => !AccountMessageExamples.Legacy.Contains(m));
 
     [Fact]
     public void EveryManifestHasAnExampleAndEveryExampleItsManifest()
@@ -51,11 +31,8 @@ public sealed class AccountSerializerTests : IDisposable
     public void AkkaBindsTheAccountSerializerAndTheMessageRoundTrips(string manifest)
     {
         var message = Example(manifest);
-        var serialization = _system.Serialization;
 
-        var serializer = serialization.FindSerializerFor(message);
-        var bytes = serializer.ToBinary(message);
-        var back = serialization.Deserialize(bytes, serializer.Identifier, Akka.Serialization.Serialization.ManifestFor(serializer, message));
+        var (serializer, bytes, back) = SerializerContract.RoundTrip(_system, message);
 
         Assert.IsType<AccountSerializer>(serializer);
         Assert.Equal(manifest, ((SerializerWithStringManifest)serializer).Manifest(message));
@@ -73,16 +50,10 @@ public sealed class AccountSerializerTests : IDisposable
     {
         var message = Example(manifest);
         var serializer = (AccountSerializer)_system.Serialization.FindSerializerFor(message);
-        var path = Path.Combine(GoldenDir, manifest + ".hex");
-        if (!File.Exists(path) && Environment.GetEnvironmentVariable("RISKGRID_UPDATE_GOLDEN") == "1")
+        if (SerializerContract.Golden(manifest, () => serializer.ToBinary(message)) is not { } golden)
         {
-            var source = Path.Combine(SourceDir(), "Serialization", "golden", manifest + ".hex");
-            File.WriteAllText(source, Convert.ToHexString(serializer.ToBinary(message)) + "\n");
             return;
         }
-        Assert.True(File.Exists(path), $"no golden file for {manifest}: {path}");
-
-        var golden = Convert.FromHexString(File.ReadAllText(path).Trim());
         var read = serializer.FromBinary(golden, manifest);
 
         if (!AccountMessageExamples.Legacy.Contains(manifest))
@@ -114,7 +85,4 @@ public sealed class AccountSerializerTests : IDisposable
 
     private static object Example(string manifest) =>
         AccountMessageExamples.All.Single(e => e.Manifest == manifest).Message;
-
-    private static string SourceDir([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
-        Path.GetDirectoryName(Path.GetDirectoryName(file))!;
 }

@@ -7,25 +7,15 @@ namespace RiskGrid.Node.Tests.Serialization;
 
 /// <summary>
 /// Every message of the parameter journal round-trips through the serializer Akka binds for it, and the bytes of the
-/// first release (the golden files) still read to the same message. Set <c>RISKGRID_UPDATE_GOLDEN=1</c> to write a
-/// golden file for a NEW manifest; never rewrite an existing one: a changed layout needs a new manifest.
+/// first release (the golden files) still read to the same message (<see cref="SerializerContract"/>).
 /// </summary>
 public sealed class ParamsSerializerTests : IDisposable
 {
-    private static readonly string GoldenDir = Path.Combine(AppContext.BaseDirectory, "Serialization", "golden");
     private readonly ActorSystem _system = ActorSystem.Create("params-serializer-tests", ParamsSerializer.Config);
 
     public void Dispose() => _system.Dispose();
 
-    public static TheoryData<string> Manifests()
-    {
-        var data = new TheoryData<string>();
-        foreach (var (manifest, _) in ParamsMessageExamples.All)
-        {
-            data.Add(manifest);
-        }
-        return data;
-    }
+    public static TheoryData<string> Manifests() => SerializerContract.ManifestsOf(ParamsMessageExamples.All);
 
     [Fact]
     public void EveryManifestHasAnExampleAndEveryExampleItsManifest()
@@ -38,12 +28,8 @@ public sealed class ParamsSerializerTests : IDisposable
     public void AkkaBindsTheParamsSerializerAndTheMessageRoundTrips(string manifest)
     {
         var message = Example(manifest);
-        var serialization = _system.Serialization;
 
-        var serializer = serialization.FindSerializerFor(message);
-        var bytes = serializer.ToBinary(message);
-        var back = serialization.Deserialize(bytes, serializer.Identifier,
-            Akka.Serialization.Serialization.ManifestFor(serializer, message));
+        var (serializer, bytes, back) = SerializerContract.RoundTrip(_system, message);
 
         Assert.IsType<ParamsSerializer>(serializer);
         Assert.Equal(manifest, ((SerializerWithStringManifest)serializer).Manifest(message));
@@ -57,16 +43,10 @@ public sealed class ParamsSerializerTests : IDisposable
     {
         var message = Example(manifest);
         var serializer = (ParamsSerializer)_system.Serialization.FindSerializerFor(message);
-        var path = Path.Combine(GoldenDir, manifest + ".hex");
-        if (!File.Exists(path) && Environment.GetEnvironmentVariable("RISKGRID_UPDATE_GOLDEN") == "1")
+        if (SerializerContract.Golden(manifest, () => serializer.ToBinary(message)) is not { } golden)
         {
-            var source = Path.Combine(SourceDir(), "Serialization", "golden", manifest + ".hex");
-            File.WriteAllText(source, Convert.ToHexString(serializer.ToBinary(message)) + "\n");
             return;
         }
-        Assert.True(File.Exists(path), $"no golden file for {manifest}: {path}");
-
-        var golden = Convert.FromHexString(File.ReadAllText(path).Trim());
         var read = serializer.FromBinary(golden, manifest);
 
         Assert.Equal(message, read);
@@ -97,7 +77,4 @@ public sealed class ParamsSerializerTests : IDisposable
 
     private static object Example(string manifest) =>
         ParamsMessageExamples.All.Single(e => e.Manifest == manifest).Message;
-
-    private static string SourceDir([System.Runtime.CompilerServices.CallerFilePath] string file = "") =>
-        Path.GetDirectoryName(Path.GetDirectoryName(file))!;
 }
