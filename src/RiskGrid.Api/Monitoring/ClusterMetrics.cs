@@ -20,20 +20,28 @@ public static class ClusterMetrics
     private static readonly Gauge Unreachable = Metrics.CreateGauge("riskgrid_cluster_unreachable_members",
         "Cluster members this node sees as unreachable.");
 
+    private static readonly Lock Gate = new();
+
     /// <summary>Sets the gauges now and after every membership change of <paramref name="membership"/>.</summary>
     public static void Track(ClusterMembership membership)
     {
         ArgumentNullException.ThrowIfNull(membership);
-        membership.Changed += (_, snapshot) => Set(snapshot);
-        Set(membership.Current);
+        membership.Changed += (_, _) => Set(membership);
+        Set(membership);
     }
 
-    private static void Set(MembershipSnapshot snapshot)
+    // Under one lock, from the latest snapshot (not the one an event carried): a change published while the first
+    // setting runs can then never be overwritten by the older state.
+    private static void Set(ClusterMembership membership)
     {
-        foreach (var status in Statuses)
+        lock (Gate)
         {
-            Members.WithLabels(status.ToString().ToLowerInvariant()).Set(snapshot.Count(status));
+            var snapshot = membership.Current;
+            foreach (var status in Statuses)
+            {
+                Members.WithLabels(status.ToString().ToLowerInvariant()).Set(snapshot.Count(status));
+            }
+            Unreachable.Set(snapshot.Unreachable);
         }
-        Unreachable.Set(snapshot.Unreachable);
     }
 }
