@@ -205,23 +205,8 @@ public static class ParamsSharding
     /// <summary>Starts the region on a node; <paramref name="check"/> is what this node can run.</summary>
     public static IActorRef Start(ActorSystem system, Func<RiskParams, ParamsProblem?> check)
     {
-        ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(check);
-        var sharding = ClusterSharding.Get(system);
-        var settings = ClusterShardingSettings.Create(system).WithRememberEntities(false)
-            .WithPassivateIdleAfter(TimeSpan.Zero);
-        return sharding.Start(TypeName, _ => ParamsEntity.Props(check), settings, new Extractor(),
-            sharding.DefaultShardAllocationStrategy(settings), AccountEntity.Stop.Instance);
-    }
-
-    private sealed class Extractor : IMessageExtractor
-    {
-        public string? EntityId(object message) => message is IParamsCommand ? ParamsEntity.Id : null;
-
-        public object? EntityMessage(object message) => message;
-
-        public string ShardId(object message) => "0";
-
-        public string ShardId(string entityId, object? messageHint = null) => "0";
+        return Hosting.SingleEntitySharding.Start<IParamsCommand>(system, TypeName, ParamsEntity.Id,
+            ParamsEntity.Props(check));
     }
 }

@@ -320,24 +320,8 @@ public static class InsuranceFundSharding
     /// <summary>Starts the region on a node.</summary>
     public static IActorRef Start(ActorSystem system, IActorRef accounts, SupervisorSettings settings)
     {
-        ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(settings);
-        var sharding = ClusterSharding.Get(system);
-        var shardingSettings = ClusterShardingSettings.Create(system).WithRememberEntities(false)
-            .WithPassivateIdleAfter(TimeSpan.Zero);
-        return sharding.Start(TypeName, _ => InsuranceFundEntity.Props(accounts, settings.FundInitialBalanceMicros,
-                settings.AskTimeout), shardingSettings, new Extractor(), sharding.DefaultShardAllocationStrategy(shardingSettings),
-            AccountEntity.Stop.Instance);
-    }
-
-    private sealed class Extractor : IMessageExtractor
-    {
-        public string? EntityId(object message) => message is IFundMessage ? InsuranceFundEntity.Id : null;
-
-        public object? EntityMessage(object message) => message;
-
-        public string ShardId(object message) => "0";
-
-        public string ShardId(string entityId, object? messageHint = null) => "0";
+        return Hosting.SingleEntitySharding.Start<IFundMessage>(system, TypeName, InsuranceFundEntity.Id,
+            InsuranceFundEntity.Props(accounts, settings.FundInitialBalanceMicros, settings.AskTimeout));
     }
 }
