@@ -38,7 +38,11 @@ internal sealed record CrashResult(
     HistogramBase BreachToFirstReduction,
     HistogramBase SweepBatch,
     long[] GuardedMarketMs,
-    int[] GuardEpisodes);
+    int[] GuardEpisodes,
+    IReadOnlyList<(EngineStage Stage, HistogramBase Times)> Stages,
+    HistogramBase AdlRanking,
+    long AdlQueries,
+    long AdlPasses);
 
 /// <summary>
 /// The crash: every index falls by <see cref="CrashPlan.Fall"/> along a smooth exponential path over
@@ -60,6 +64,13 @@ internal static class CrashRun
         metrics.QueueWait.Reset();
         metrics.BreachToFirstReduction.Reset();
         metrics.SweepBatch.Reset();
+        metrics.AdlRanking.Reset();
+        foreach (var stage in Enum.GetValues<EngineStage>())
+        {
+            metrics.Stage(stage).Reset();
+        }
+        var adlQueriesBefore = metrics.AdlQueries;
+        var adlPassesBefore = metrics.AdlPasses;
         var before = RiskCounters.Of(metrics);
         var heapBefore = GC.GetGCMemoryInfo().HeapSizeBytes;
         var gen2Before = GC.CollectionCount(2);
@@ -138,7 +149,9 @@ internal static class CrashRun
             GC.GetTotalPauseDuration() - pauseBefore, maxLiquidatable, maxInFlight, maxBlocked, samples, maxGap,
             RiskCounters.Of(metrics).Since(before), tracker, last ?? new UnattendedReport(0, 0, 0, [], 0, 0), report, metrics.TickToDecision.Copy(),
             metrics.QueueWait.Copy(), metrics.BreachToFirstReduction.Copy(), metrics.SweepBatch.Copy(),
-            state.GuardedMs, state.GuardEpisodes);
+            state.GuardedMs, state.GuardEpisodes,
+            [.. Enum.GetValues<EngineStage>().Select(s => (s, metrics.Stage(s).Copy()))], metrics.AdlRanking.Copy(),
+            metrics.AdlQueries - adlQueriesBefore, metrics.AdlPasses - adlPassesBefore);
     }
 
     private static bool DrainOver(SharedState state, CrashPlan plan) => state.CrashEndedTicks != 0 &&

@@ -292,6 +292,12 @@ internal static class RiskLoadHarness
         Console.WriteLine($"    sweeps: {Percentiles(c.SweepBatch)}");
         Console.WriteLine($"    queue wait: {Percentiles(c.QueueWait)}");
         Console.WriteLine($"    breach → first reduction: {Percentiles(c.BreachToFirstReduction)}");
+        Console.WriteLine("    where a liquidation's time goes (engine stages, wall):");
+        foreach (var (stage, times) in c.Stages.Where(s => s.Times.TotalCount > 0))
+        {
+            Console.WriteLine(Inv($"      {stage,-22} n={times.TotalCount,9:N0}  {Percentiles(times)}"));
+        }
+        Console.WriteLine(Inv($"    ADL ranking: {c.AdlQueries:N0} queries in {c.AdlPasses:N0} passes; per pass {Percentiles(c.AdlRanking)}"));
         if (c.UnansweredSamples > 0)
         {
             Console.WriteLine(Inv($"    the supervisor left {c.UnansweredSamples} samples unanswered for 60 s each"));

@@ -71,6 +71,15 @@ public static class RiskMetricsExporter
         "Liquidations put off, by reason (stale, wick, cooldown, queue_full, throttle).",
         new CounterConfiguration { LabelNames = ["reason"] });
 
+    private static readonly Gauge AdlRanking = Quantiled("riskgrid_adl_ranking_seconds",
+        "Percentiles of one pass answering waiting ADL queries (every holder of the instrument and side scored).");
+
+    private static readonly Counter AdlQueries = Metrics.CreateCounter("riskgrid_adl_queries_total",
+        "ADL ranking queries answered by this node's supervisor.");
+
+    private static readonly Counter AdlPasses = Metrics.CreateCounter("riskgrid_adl_passes_total",
+        "Passes answering ADL queries (the queries waiting at a pass share it).");
+
     private static readonly Gauge FundUsd = Metrics.CreateGauge("riskgrid_insurance_fund_usd",
         "The insurance fund's balance, USD: opening balance + inflows - payouts.");
 
@@ -118,7 +127,7 @@ public static class RiskMetricsExporter
             Deferred.WithLabels(reason);
         }
         foreach (var gauge in (ReadOnlySpan<Gauge>)[QueueWait, BreachToFirstReduction, BreachToRestored, TickToDecision,
-                     JournalWrites])
+                     JournalWrites, AdlRanking])
         {
             foreach (var q in Quantiles)
             {
@@ -185,6 +194,9 @@ public static class RiskMetricsExporter
             SetQuantiles(BreachToRestored, m.BreachToRestored);
             SetQuantiles(TickToDecision, m.TickToDecision);
             SetQuantiles(JournalWrites, _node.Accounts.JournalWrites);
+            SetQuantiles(AdlRanking, m.AdlRanking);
+            AdlQueries.IncTo(m.AdlQueries);
+            AdlPasses.IncTo(m.AdlPasses);
             for (var i = 0; i < RiskMetrics.LiquidationKinds.Length; i++)
             {
                 Liquidations.WithLabels(RiskMetrics.LiquidationKinds[i]).IncTo(m.Liquidations(i));

@@ -3,6 +3,10 @@ namespace RiskGrid.Margin.Liquidation;
 /// <summary>A position that could take the other side of a bankrupt position (§9 auto-deleveraging).</summary>
 public readonly record struct AdlCandidate(string AccountId, string SubAccount, long SizeLots, double Score);
 
+/// <summary>A bankruptcy's ask for counterparties: <paramref name="Lots"/> to cover, from accounts other than
+/// <paramref name="ExcludeAccountId"/> (the bankrupt account; null excludes none).</summary>
+public readonly record struct AdlAsk(string? ExcludeAccountId, long Lots);
+
 /// <summary>
 /// Auto-deleveraging (§9): what the insurance fund cannot cover is taken from opposite positions ranked by
 /// PnL% × effective leverage, profitable first, reduced at the bankrupt account's bankruptcy price.
@@ -48,23 +52,55 @@ public static class AutoDeleveraging
     /// (all of them when they do not), in that order, without sorting the rest: a heap over the candidates, O(n + k
     /// log n) for the k taken. What the whole ranking followed by <see cref="Allocate"/> would use.
     /// </summary>
-    public static List<AdlCandidate> RankTop(IReadOnlyCollection<AdlCandidate> candidates, long lotsToCover)
+    public static List<AdlCandidate> RankTop(IReadOnlyCollection<AdlCandidate> candidates, long lotsToCover) =>
+        RankTopEach(candidates, [new AdlAsk(null, lotsToCover)])[0];
+
+    /// <summary>
+    /// <see cref="RankTop"/> for several asks of the same instrument and side at once (a mass bankruptcy): each gets
+    /// the ranking without its own account's positions, cut where its lots are covered, from one heap over the
+    /// candidates. Pops go on until every ask is covered, so the cost is that of the most demanding ask.
+    /// </summary>
+    public static List<AdlCandidate>[] RankTopEach(IReadOnlyCollection<AdlCandidate> candidates,
+        IReadOnlyList<AdlAsk> asks)
     {
         ArgumentNullException.ThrowIfNull(candidates);
-        var top = new List<AdlCandidate>();
-        if (lotsToCover <= 0 || candidates.Count == 0)
+        ArgumentNullException.ThrowIfNull(asks);
+        var answers = new List<AdlCandidate>[asks.Count];
+        var covered = new long[asks.Count];
+        var open = 0;
+        for (var i = 0; i < answers.Length; i++)
         {
-            return top;
+            answers[i] = [];
+            if (asks[i].Lots > 0)
+            {
+                open++;
+            }
+        }
+        if (open == 0 || candidates.Count == 0)
+        {
+            return answers;
         }
         var heap = new PriorityQueue<AdlCandidate, AdlCandidate>(candidates.Count, Order);
+        // Into an empty queue EnqueueRange builds the heap in O(n).
         heap.EnqueueRange(candidates.Select(static c => (c, c)));
-        var covered = 0L;
-        while (covered < lotsToCover && heap.TryDequeue(out var c, out _))
+        while (open > 0 && heap.TryDequeue(out var c, out _))
         {
-            top.Add(c);
-            covered += Math.Abs(c.SizeLots);
+            for (var i = 0; i < answers.Length; i++)
+            {
+                var ask = asks[i];
+                if (covered[i] >= ask.Lots || c.AccountId == ask.ExcludeAccountId)
+                {
+                    continue;
+                }
+                answers[i].Add(c);
+                covered[i] += Math.Abs(c.SizeLots);
+                if (covered[i] >= ask.Lots)
+                {
+                    open--;
+                }
+            }
         }
-        return top;
+        return answers;
     }
 
     private static readonly Comparison<AdlCandidate> RankOrder = static (a, b) =>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using Akka.Actor;
 using Akka.Event;
@@ -66,13 +67,14 @@ public sealed class LiquidationEngine
     private readonly LiquidityBudget _budget;
     private readonly IGridClock _clock;
     private readonly ILoggingAdapter? _log;
+    private readonly RiskMetrics? _metrics;
     private readonly ConcurrentBag<Worker> _workers = [];
     private readonly Worker _planWorker;
     private readonly ExecutionGate _executing = new();
 
     public LiquidationEngine(InstrumentCatalog catalog, Func<MarketSnapshot> market, RiskBookFeed feed,
         IActorRef accounts, IActorRef fund, IAdlSource adl, SupervisorSettings settings, IGridClock clock,
-        ILoggingAdapter? log = null)
+        ILoggingAdapter? log = null, RiskMetrics? metrics = null)
     {
         _catalog = catalog ?? throw new ArgumentNullException(nameof(catalog));
         _market = market ?? throw new ArgumentNullException(nameof(market));
@@ -85,7 +87,11 @@ public sealed class LiquidationEngine
         _budget = new LiquidityBudget(settings.BudgetOf, () => clock.NowMs);
         _planWorker = new Worker(catalog);
         _log = log;
+        _metrics = metrics;
     }
+
+    // Where a liquidation's time goes (RiskMetrics.Stage), from a Stopwatch timestamp taken before the stage.
+    private void Timed(EngineStage stage, long startedTicks) => _metrics?.Stage(stage).RecordSince(startedTicks);
 
     /// <summary>The engine's liquidity budget.</summary>
     public LiquidityBudget Budget => _budget;
@@ -109,7 +115,9 @@ public sealed class LiquidationEngine
     public async Task<PreparedLiquidation> PrepareAsync(LiquidationCandidate candidate)
     {
         ArgumentNullException.ThrowIfNull(candidate);
+        var started = Stopwatch.GetTimestamp();
         var prepared = Prepare(candidate, _planWorker);
+        Timed(EngineStage.Prepare, started);
         // Live, bankruptcies execute in parallel like the rest (the counterparties-first ADL keeps every side paired
         // whatever the interleaving); stepped (a reproducible replay), each runs alone once nothing else executes.
         if (prepared.Outcome is not null || !prepared.HasDeficit || !_settings.Stepped)
@@ -133,12 +141,14 @@ public sealed class LiquidationEngine
         {
             return prepared.Outcome;
         }
+        var started = Stopwatch.GetTimestamp();
         try
         {
             return await ExecuteCoreAsync(prepared).ConfigureAwait(false);
         }
         finally
         {
+            Timed(prepared.HasDeficit ? EngineStage.ExecuteBankruptcy : EngineStage.Execute, started);
             _executing.Exit();
         }
     }
@@ -308,7 +318,9 @@ public sealed class LiquidationEngine
         // Bankruptcy: what the fund's balance cannot cover of the planned deficit is auto-deleveraged.
         if (pool.DeficitMicros > 0)
         {
+            var asked = Stopwatch.GetTimestamp();
             var fund = await _fund.Ask<FundView>(GetFund.Instance, _settings.AskTimeout).ConfigureAwait(false);
+            Timed(EngineStage.FundBalance, asked);
             var uncovered = pool.DeficitMicros - Math.Clamp(fund.BalanceMicros, 0, pool.DeficitMicros);
             if (uncovered > 0)
             {
@@ -328,10 +340,12 @@ public sealed class LiquidationEngine
                 // liquidation id, so these reductions are not applied twice.
                 // The decision is recorded by the fund the first time: a retry of an interrupted liquidation (here or
                 // on another node) reduces the same counterparties at the same price, so they are repeats.
+                var asked = Stopwatch.GetTimestamp();
                 var recorded = await _fund.Ask<ReserveAdl>(new ReserveAdl(pool.LiquidationId + ":" +
                     k.ToString(CultureInfo.InvariantCulture), step.Price, step.Lots, step.Counterparties, now),
                     _settings.AskTimeout).ConfigureAwait(false);
                 step = step with { Price = recorded.Price, Lots = recorded.Lots, Counterparties = recorded.Candidates };
+                Timed(EngineStage.AdlReservation, asked);
                 var taken = await ReduceCounterpartiesAsync(run, pool.LiquidationId, k, step, now).ConfigureAwait(false);
                 if (taken < step.Lots)
                 {
@@ -348,7 +362,9 @@ public sealed class LiquidationEngine
                 pool.LiquidationId + ":" + k.ToString(CultureInfo.InvariantCulture), c.SubAccount, step.Instrument.Name,
                 ReductionKind.Liquidation, -step.Sign * step.Lots, step.Price, step.FeeMicros, now, pool.LiquidationId,
                 pool.Kind, run.SequenceNr);
+            var sent = Stopwatch.GetTimestamp();
             var reply = await _accounts.Ask<IAccountReply>(command, _settings.AskTimeout).ConfigureAwait(false);
+            Timed(EngineStage.Close, sent);
             switch (reply)
             {
                 case CommandAccepted accepted:
@@ -387,11 +403,15 @@ public sealed class LiquidationEngine
             if (left < 0 && NothingOpen(after, c.SubAccount, isolatedInstrument))
             {
                 var payoutId = "cov:" + Hash(c.AccountId, c.SubAccount, isolatedInstrument, run.SequenceNr);
+                var asked = Stopwatch.GetTimestamp();
                 var covered = await _fund.Ask<DeficitCovered>(new CoverDeficit(payoutId, c.AccountId, c.SubAccount,
                     isolatedInstrument, -left, true, now), _settings.AskTimeout).ConfigureAwait(false);
+                Timed(EngineStage.Cover, asked);
                 if (covered.GrantedMicros > 0)
                 {
+                    asked = Stopwatch.GetTimestamp();
                     await PayAsync(run, payoutId, c, isolatedInstrument, covered.GrantedMicros, now).ConfigureAwait(false);
+                    Timed(EngineStage.Payout, asked);
                     run.Covered += covered.GrantedMicros - covered.BadDebtMicros;
                     run.BadDebt += covered.BadDebtMicros;
                 }
@@ -415,8 +435,10 @@ public sealed class LiquidationEngine
                 continue;
             }
             // Ask for twice the lots, so a counterparty whose position shrank meanwhile has a stand-in.
+            var asked = Stopwatch.GetTimestamp();
             var candidates = await _adl.FindAsync(new FindAdlCandidates(step.Instrument.Name, step.Sign < 0,
                 2 * step.Lots, c.AccountId)).ConfigureAwait(false);
+            Timed(EngineStage.AdlCandidates, asked);
             var depth = 0L;
             foreach (var cand in candidates)
             {
@@ -462,9 +484,11 @@ public sealed class LiquidationEngine
             var id = "adl:" + Hash(liquidationId, cand.AccountId, cand.SubAccount, stepIndex) + ":" +
                      n.ToString(CultureInfo.InvariantCulture);
             n++;
+            var sent = Stopwatch.GetTimestamp();
             var reply = await _accounts.Ask<IAccountReply>(new ApplyReduction(cand.AccountId, id, cand.SubAccount,
                 step.Instrument.Name, ReductionKind.AutoDeleveraging, step.Sign * want, step.Price, 0, now,
                 liquidationId, LiquidationKind.Bankrupt), _settings.AskTimeout).ConfigureAwait(false);
+            Timed(EngineStage.CounterpartyReduction, sent);
             if (reply is CommandAccepted or CommandRepeated)
             {
                 taken += want;

@@ -92,6 +92,8 @@ public sealed class RiskMetrics
     private long _coveredMicros;
     private long _badDebtMicros;
     private long _adlSteps;
+    private long _adlQueries;
+    private long _adlPasses;
 
     /// <summary>Deferral reasons, in the order of <see cref="Deferred"/>.</summary>
     public static readonly string[] DeferralReasons = ["stale", "wick", "cooldown", "queue_full", "throttle"];
@@ -110,6 +112,16 @@ public sealed class RiskMetrics
 
     /// <summary>Time a candidate waited in the liquidation queue.</summary>
     public LatencyRecorder QueueWait { get; } = new();
+
+    private readonly LatencyRecorder[] _stages = [.. Enum.GetValues<EngineStage>().Select(_ => new LatencyRecorder())];
+
+    /// <summary>How long the liquidation engine's <paramref name="stage"/> took, each time (where a liquidation's
+    /// time goes).</summary>
+    public LatencyRecorder Stage(EngineStage stage) => _stages[(int)stage];
+
+    /// <summary>One pass answering the ADL queries that were waiting (scoring every holder of each instrument and side
+    /// asked about, then the ranked prefix).</summary>
+    public LatencyRecorder AdlRanking { get; } = new();
 
     /// <summary>Time from the first sight of a breach to the first reduction applied.</summary>
     public LatencyRecorder BreachToFirstReduction { get; } = new();
@@ -157,6 +169,18 @@ public sealed class RiskMetrics
     /// <summary>ADL counterparty reductions applied.</summary>
     public long AdlSteps => Interlocked.Read(ref _adlSteps);
 
+    /// <summary>ADL ranking queries answered by this node's supervisor.</summary>
+    public long AdlQueries => Interlocked.Read(ref _adlQueries);
+
+    /// <summary>Passes that answered them (a mass bankruptcy's queries share a pass).</summary>
+    public long AdlPasses => Interlocked.Read(ref _adlPasses);
+
+    internal void AddAdlPass(int queries)
+    {
+        Interlocked.Add(ref _adlQueries, queries);
+        Interlocked.Increment(ref _adlPasses);
+    }
+
     internal void AddIncremental(long n) => Interlocked.Add(ref _incremental, n);
 
     internal void AddSweep(long n) => Interlocked.Add(ref _sweep, n);
@@ -179,4 +203,38 @@ public sealed class RiskMetrics
         Interlocked.Add(ref _adlSteps, o.AdlSteps);
         Interlocked.Add(ref _liquidations[3], o.AdlSteps);
     }
+}
+
+/// <summary>The liquidation engine's stages, timed in <see cref="RiskMetrics.Stage"/>.</summary>
+public enum EngineStage
+{
+    /// <summary>Planning a candidate on its latest copy (sequential, in queue order).</summary>
+    Prepare,
+
+    /// <summary>Executing a plan without a deficit: its closes.</summary>
+    Execute,
+
+    /// <summary>Executing a bankruptcy: the fund's balance, ADL, closes, cover and payout.</summary>
+    ExecuteBankruptcy,
+
+    /// <summary>Asking the insurance fund for its balance (a bankruptcy).</summary>
+    FundBalance,
+
+    /// <summary>One ADL ranking query across the cluster.</summary>
+    AdlCandidates,
+
+    /// <summary>Recording an ADL decision with the fund.</summary>
+    AdlReservation,
+
+    /// <summary>One counterparty's ADL reduction (an account command).</summary>
+    CounterpartyReduction,
+
+    /// <summary>One close of the liquidated account (an account command).</summary>
+    Close,
+
+    /// <summary>The fund's cover of a deficit left after the closes.</summary>
+    Cover,
+
+    /// <summary>The payout of that cover into the account (an account command).</summary>
+    Payout,
 }

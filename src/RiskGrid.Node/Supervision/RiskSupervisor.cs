@@ -96,7 +96,10 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     private readonly List<RiskEntry> _bandBatch = [];
     private bool _bandScheduled;
     private readonly TriggerIndex _index;
-    private readonly Dictionary<(int Instrument, bool Long), HashSet<RiskEntry>> _holders = [];
+    private readonly Dictionary<(int Instrument, bool Long), AdlHolders<RiskEntry>> _holders = [];
+    private readonly List<(FindAdlCandidates Query, IActorRef ReplyTo)> _adlPending = [];
+    private readonly List<AdlCandidate> _adlScored = [];
+    private bool _adlScheduled;
     private readonly LiquidationQueue _queue;
     private readonly Dictionary<string, RiskEntry[]> _entries = new(StringComparer.Ordinal);
     private readonly List<RiskEntry?> _slots = [];
@@ -197,9 +200,22 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             }
         });
         Receive<LiquidationOutcome>(OnOutcome);
+        // ADL queries are answered in batches: the queries that reached the mailbox before the batch's turn share one
+        // scoring pass per instrument and side (a mass bankruptcy asks dozens at a time, and one pass over every
+        // holder costs milliseconds at 100,000 accounts). Each answer is what that query alone would get.
         Receive<FindAdlCandidates>(q =>
         {
-            Sender.Tell(new AdlCandidateList(RankAdl(q)));
+            _adlPending.Add((q, Sender));
+            if (!_adlScheduled)
+            {
+                _adlScheduled = true;
+                Self.Tell(AnswerAdl.Instance);
+            }
+        });
+        Receive<AnswerAdl>(_ =>
+        {
+            _adlScheduled = false;
+            AnswerPendingAdl();
         });
         Receive<FeesAcknowledged>(a =>
         {
@@ -271,7 +287,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         _subscription = _prices.Subscribe(Self);
         _adlSource ??= new ClusterAdlSource(Context.System, TimeSpan.FromSeconds(2));
         _engine = new LiquidationEngine(_catalog, () => _prices.Current, _feed, _accounts, _fund, _adlSource, _settings,
-            _clock, _log);
+            _clock, _log, _metrics);
         _materializer = Context.Materializer();
         _wakeReplies = Context.ActorOf(Akka.Actor.Props.Create(() => new Ignore()), "wake-replies");
         var engine = _engine;
@@ -688,6 +704,10 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             risk.Band = e.Risk.Band;
         }
         e.Risk = risk;
+        foreach (var (side, index) in e.Held)
+        {
+            side.SetEquity(index, risk.EquityRawMicros);
+        }
         var nowMs = _clock.NowMs;
         var liq = _catalog.Params.Liquidation;
 
@@ -884,11 +904,21 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
 
     private void UpdateHolders(RiskEntry e)
     {
-        foreach (var key in e.Held)
+        foreach (var (side, index) in e.Held)
         {
-            if (_holders.TryGetValue(key, out var set))
+            // The last holder of the side moves into the freed index.
+            if (side.Remove(index) is { } moved)
             {
-                set.Remove(e);
+                var held = moved.Held;
+                var last = side.Count;
+                for (var k = 0; k < held.Count; k++)
+                {
+                    if (held[k].Side == side && held[k].Index == last)
+                    {
+                        held[k] = (side, index);
+                        break;
+                    }
+                }
             }
         }
         e.Held.Clear();
@@ -904,49 +934,52 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
                 continue;
             }
             var key = (ins.Id.Value, pos.SizeLots > 0);
-            if (!_holders.TryGetValue(key, out var set))
+            if (!_holders.TryGetValue(key, out var side))
             {
-                set = [];
-                _holders[key] = set;
+                side = new AdlHolders<RiskEntry>();
+                _holders[key] = side;
             }
-            set.Add(e);
-            e.Held.Add(key);
+            e.Held.Add((side, side.Add(e, e.AccountId, e.Sub, pos, e.Risk.EquityRawMicros)));
         }
     }
 
-    private List<AdlCandidate> RankAdl(FindAdlCandidates q)
+    private void AnswerPendingAdl()
     {
-        if (!_catalog.TryResolve(q.Instrument, out var ins, out _) ||
-            !_holders.TryGetValue((ins.Id.Value, q.Longs), out var holders))
+        var pending = _adlPending.ToArray();
+        _adlPending.Clear();
+        var started = Stopwatch.GetTimestamp();
+        foreach (var group in pending.GroupBy(p => (p.Query.Instrument, p.Query.Longs)))
         {
-            return [];
-        }
-        var market = _eval.Market;
-        var m = market.Index(ins.UnderlyingId);
-        if (!double.IsFinite(m))
-        {
-            return [];
-        }
-        var ranked = new List<AdlCandidate>(holders.Count);
-        foreach (var e in holders)
-        {
-            if (e.AccountId == q.ExcludeAccountId)
+            var queries = group.Select(p => p.Query).ToArray();
+            var answers = RankAdl(group.Key.Instrument, group.Key.Longs, queries);
+            var i = 0;
+            foreach (var (_, replyTo) in group)
             {
-                continue;
+                replyTo.Tell(new AdlCandidateList(answers[i++]));
             }
-            var i = e.Portfolio.IndexOf(ins.Id);
-            if (i < 0)
-            {
-                continue;
-            }
-            ref readonly var pos = ref e.Portfolio.Positions[i];
-            var units = ins.Units(pos.SizeLots);
-            var upnl = units * (m - pos.EntryPrice);
-            var equity = pos.IsIsolated ? Micros.ToUsd(pos.IsolatedMarginMicros) + upnl : Micros.ToUsd(e.Risk.EquityRawMicros);
-            var score = AutoDeleveraging.Score(upnl, Math.Abs(units) * pos.EntryPrice, Math.Abs(units) * m, equity);
-            ranked.Add(new AdlCandidate(e.AccountId, e.Sub, pos.SizeLots, score));
         }
-        return AutoDeleveraging.RankTop(ranked, q.Lots);
+        _metrics.AdlRanking.RecordSince(started);
+        _metrics.AddAdlPass(pending.Length);
+    }
+
+    /// <summary>
+    /// Answers <paramref name="queries"/> for one instrument and side with one pass over its holders: each gets the
+    /// best-ranked holders (§9 order) other than its own account, until their lots cover what it asked for — what
+    /// <see cref="AutoDeleveraging.RankTop"/> would give that query alone.
+    /// </summary>
+    private List<AdlCandidate>[] RankAdl(string instrument, bool longs, FindAdlCandidates[] queries)
+    {
+        var asks = queries.Select(q => new AdlAsk(q.ExcludeAccountId, q.Lots)).ToArray();
+        if (!_catalog.TryResolve(instrument, out var ins, out _) ||
+            !_holders.TryGetValue((ins.Id.Value, longs), out var holders) ||
+            !double.IsFinite(_eval.Market.Index(ins.UnderlyingId)))
+        {
+            return AutoDeleveraging.RankTopEach([], asks);
+        }
+        holders.Score(ins, _eval.Market.Index(ins.UnderlyingId), _adlScored);
+        var answers = AutoDeleveraging.RankTopEach(_adlScored, asks);
+        _adlScored.Clear();
+        return answers;
     }
 
     private RiskEntry? Find(string accountId, string sub)
@@ -1166,6 +1199,11 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         public static readonly Retry Instance = new();
     }
 
+    private sealed class AnswerAdl
+    {
+        public static readonly AnswerAdl Instance = new();
+    }
+
     private sealed class WakeAgain
     {
         public static readonly WakeAgain Instance = new();
@@ -1208,7 +1246,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         public long CooldownUntilMs { get; set; }
         public long BreachTicks { get; set; }
         public long BreachAtMs { get; set; }
-        public List<(int Instrument, bool Long)> Held { get; } = [];
+        public List<(AdlHolders<RiskEntry> Side, int Index)> Held { get; } = [];
     }
 }
 

@@ -72,7 +72,7 @@ public sealed class MetricsTests(NodeFixture node)
             "riskgrid_shards_local ", "riskgrid_accounts_resident ", "riskgrid_risk_tracked_subaccounts ",
             "riskgrid_risk_evaluations_total{path=\"incremental\"}", "riskgrid_risk_evaluations_total{path=\"sweep\"}",
             "riskgrid_margin_calls_total ", "riskgrid_liquidation_queue_depth ", "riskgrid_insurance_fund_usd ",
-            "riskgrid_bad_debt_usd ",
+            "riskgrid_bad_debt_usd ", "riskgrid_adl_queries_total ", "riskgrid_adl_passes_total ",
         ];
         foreach (var s in series)
         {
@@ -88,7 +88,7 @@ public sealed class MetricsTests(NodeFixture node)
                      {
                          "riskgrid_liquidation_wait_seconds", "riskgrid_liquidation_breach_to_first_reduction_seconds",
                          "riskgrid_liquidation_breach_to_restored_seconds", "riskgrid_journal_write_seconds",
-                         "riskgrid_risk_tick_to_decision_seconds",
+                         "riskgrid_risk_tick_to_decision_seconds", "riskgrid_adl_ranking_seconds",
                      })
             {
                 Assert.Contains($"{name}{{quantile=\"{q}\"}}", text, StringComparison.Ordinal);

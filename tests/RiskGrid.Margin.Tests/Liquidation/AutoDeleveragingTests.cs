@@ -29,21 +29,48 @@ public sealed class AutoDeleveragingTests
         Gen.Select(candidate.Array[0, 60], Gen.Long[0, 800]).Sample((drawn, lots) =>
         {
             var candidates = drawn.DistinctBy(c => (c.AccountId, c.SubAccount)).ToArray();
-            var sorted = candidates.ToArray();
-            AutoDeleveraging.Rank(sorted);
-            var expected = new List<AdlCandidate>();
-            var covered = 0L;
-            foreach (var c in sorted)
-            {
-                if (covered >= lots)
-                {
-                    break;
-                }
-                expected.Add(c);
-                covered += Math.Abs(c.SizeLots);
-            }
+            var expected = SortedAndCut(candidates, lots);
             Assert.Equal(expected, AutoDeleveraging.RankTop(candidates, lots));
         });
+    }
+
+    [Fact]
+    public void SeveralAsksAtOnceGetWhatEachWouldGetAloneWithoutItsOwnAccount()
+    {
+        var candidate = Gen.Select(Gen.Int[0, 20], Gen.Int[0, 2], Gen.Long[-50, 50], Gen.Int[-3, 3],
+            (a, s, lots, score) => new AdlCandidate($"acct-{a:D3}", s == 0 ? "main" : $"sub{s}", lots, score * 0.5));
+        var ask = Gen.Select(Gen.Int[0, 22], Gen.Long[-10, 600],
+            (a, lots) => new AdlAsk(a == 22 ? null : $"acct-{a:D3}", lots));
+        Gen.Select(candidate.Array[0, 60], ask.Array[0, 8]).Sample((drawn, asks) =>
+        {
+            var candidates = drawn.DistinctBy(c => (c.AccountId, c.SubAccount)).ToArray();
+            var together = AutoDeleveraging.RankTopEach(candidates, asks);
+            Assert.Equal(asks.Length, together.Length);
+            for (var i = 0; i < asks.Length; i++)
+            {
+                var others = candidates.Where(c => c.AccountId != asks[i].ExcludeAccountId).ToArray();
+                Assert.Equal(SortedAndCut(others, asks[i].Lots), together[i]);
+            }
+        });
+    }
+
+    // The whole ranking, sorted, cut where the lots are covered: what the heap-based ranking must give.
+    private static List<AdlCandidate> SortedAndCut(AdlCandidate[] candidates, long lots)
+    {
+        var sorted = candidates.ToArray();
+        AutoDeleveraging.Rank(sorted);
+        var expected = new List<AdlCandidate>();
+        var covered = 0L;
+        foreach (var c in sorted)
+        {
+            if (covered >= lots)
+            {
+                break;
+            }
+            expected.Add(c);
+            covered += Math.Abs(c.SizeLots);
+        }
+        return expected;
     }
 
     [Fact]

@@ -1,5 +1,7 @@
+using Akka.Actor;
 using RiskGrid.Margin.Liquidation;
 using RiskGrid.Node.Accounts;
+using RiskGrid.Node.Supervision;
 
 namespace RiskGrid.Node.Tests.Supervision;
 
@@ -136,5 +138,58 @@ public sealed class LiquidationEngineTests
         Assert.InRange(position.IsolatedMarginMicros, 0, 10); // the fund covered the deficit into the isolated margin
         var fund = await grid.FundAsync();
         Assert.True(fund.PayoutsMicros > 0);
+    }
+
+    [Fact]
+    public async Task AdlQueriesAskedAtOnceGetWhatEachWouldGetAlone()
+    {
+        await using var grid = await GridUnderCrash.StartAsync(fundUsd: 0);
+        grid.Prices(60_000);
+        // Shorts of different sizes, entries and leverage: their scores differ, and c3 and c4 tie on everything but
+        // the account id.
+        (string Account, long Usd, long Lots, double Entry)[] shorts =
+        [
+            ("c1", 50_000, -2_000, 61_000), ("c2", 20_000, -500, 59_000), ("c3", 30_000, -1_000, 60_500),
+            ("c4", 30_000, -1_000, 60_500), ("c5", 10_000, -300, 62_000), ("c6", 80_000, -4_000, 60_000),
+        ];
+        foreach (var (account, usd, lots, entry) in shorts)
+        {
+            await grid.DepositAsync(account, usd);
+            await grid.FillAsync(account, Perp, lots, entry);
+        }
+        FindAdlCandidates[] queries =
+        [
+            new(Perp, false, 1, "nobody"), new(Perp, false, 2_500, "c1"), new(Perp, false, 3_000, "c6"),
+            new(Perp, false, 100_000, "c3"), new(Perp, false, 0, "c2"), new("ETH-PERP", false, 10, "c1"),
+            new(Perp, true, 10, "c1"),
+        ];
+        var supervisor = grid.Node.Supervisor;
+        Task<AdlCandidateList> Ask(FindAdlCandidates q) => supervisor.Ask<AdlCandidateList>(q, TimeSpan.FromSeconds(10));
+        Assert.True(await GridUnderCrash.EventuallyAsync(async () =>
+            (await Ask(new FindAdlCandidates(Perp, false, 100_000, "nobody"))).Candidates.Count == shorts.Length));
+
+        var alone = new List<AdlCandidateList>();
+        foreach (var q in queries)
+        {
+            alone.Add(await Ask(q));
+        }
+        var passes = grid.Node.RiskMetrics.AdlPasses;
+        var together = await Task.WhenAll(queries.Select(Ask));
+
+        Assert.Equal(alone, together);
+        Assert.InRange(grid.Node.RiskMetrics.AdlPasses - passes, 1, queries.Length);
+        // What each answer is: §9's order (score, then account id) without the asker's account, cut where its lots
+        // are covered.
+        var all = (await Ask(new FindAdlCandidates(Perp, false, 100_000, "nobody"))).Candidates;
+        Assert.Equal(all.OrderByDescending(c => c.Score).ThenBy(c => c.AccountId, StringComparer.Ordinal), all);
+        Assert.Equal([all[0]], together[0].Candidates);
+        Assert.Equal(all.Where(c => c.AccountId != "c3"), together[3].Candidates);
+        Assert.Empty(together[4].Candidates);
+        Assert.Empty(together[5].Candidates);
+        Assert.Empty(together[6].Candidates);
+        var second = together[1].Candidates;
+        Assert.DoesNotContain(second, c => c.AccountId == "c1");
+        Assert.True(second.Sum(c => -c.SizeLots) >= 2_500);
+        Assert.True(second.SkipLast(1).Sum(c => -c.SizeLots) < 2_500, "no more holders than needed");
     }
 }
