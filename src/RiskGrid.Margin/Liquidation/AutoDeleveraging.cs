@@ -57,51 +57,11 @@ public static class AutoDeleveraging
 
     /// <summary>
     /// <see cref="RankTop"/> for several asks of the same instrument and side at once (a mass bankruptcy): each gets
-    /// the ranking without its own account's positions, cut where its lots are covered, from one heap over the
-    /// candidates. Pops go on until every ask is covered, so the cost is that of the most demanding ask.
+    /// the ranking without its own account's positions, cut where its lots are covered. See <see cref="AdlRanker"/>,
+    /// which keeps its heap from one call to the next.
     /// </summary>
     public static List<AdlCandidate>[] RankTopEach(IReadOnlyCollection<AdlCandidate> candidates,
-        IReadOnlyList<AdlAsk> asks)
-    {
-        ArgumentNullException.ThrowIfNull(candidates);
-        ArgumentNullException.ThrowIfNull(asks);
-        var answers = new List<AdlCandidate>[asks.Count];
-        var covered = new long[asks.Count];
-        var open = 0;
-        for (var i = 0; i < answers.Length; i++)
-        {
-            answers[i] = [];
-            if (asks[i].Lots > 0)
-            {
-                open++;
-            }
-        }
-        if (open == 0 || candidates.Count == 0)
-        {
-            return answers;
-        }
-        var heap = new PriorityQueue<AdlCandidate, AdlCandidate>(candidates.Count, Order);
-        // Into an empty queue EnqueueRange builds the heap in O(n).
-        heap.EnqueueRange(candidates.Select(static c => (c, c)));
-        while (open > 0 && heap.TryDequeue(out var c, out _))
-        {
-            for (var i = 0; i < answers.Length; i++)
-            {
-                var ask = asks[i];
-                if (covered[i] >= ask.Lots || c.AccountId == ask.ExcludeAccountId)
-                {
-                    continue;
-                }
-                answers[i].Add(c);
-                covered[i] += Math.Abs(c.SizeLots);
-                if (covered[i] >= ask.Lots)
-                {
-                    open--;
-                }
-            }
-        }
-        return answers;
-    }
+        IReadOnlyList<AdlAsk> asks) => new AdlRanker().TopEach(candidates, asks);
 
     private static readonly Comparison<AdlCandidate> RankOrder = static (a, b) =>
     {
@@ -114,7 +74,8 @@ public static class AutoDeleveraging
         return c != 0 ? c : string.CompareOrdinal(a.SubAccount, b.SubAccount);
     };
 
-    private static readonly IComparer<AdlCandidate> Order = Comparer<AdlCandidate>.Create(RankOrder);
+    // After RankOrder: static fields initialise in order.
+    internal static readonly IComparer<AdlCandidate> Order = Comparer<AdlCandidate>.Create(RankOrder);
 
     /// <summary>
     /// Takes <paramref name="lotsToCover"/> lots (&gt; 0) from the ranked candidates in order; fills
@@ -135,5 +96,61 @@ public static class AutoDeleveraging
             lotsToCover -= take;
         }
         return lotsToCover;
+    }
+}
+
+/// <summary>
+/// Answers ADL asks (<see cref="AutoDeleveraging.RankTopEach"/>) with one heap over the candidates, kept from one call
+/// to the next: at 100,000 accounts a side's heap is a large-object-heap array, and a new one per bankruptcy kept the
+/// background GC busy. Not thread-safe: one per caller.
+/// </summary>
+public sealed class AdlRanker
+{
+    private readonly PriorityQueue<AdlCandidate, AdlCandidate> _heap = new(AutoDeleveraging.Order);
+
+    /// <summary>For each ask, the best-ranked candidates (§9 order) not of its excluded account whose sizes together
+    /// reach its lots (all of them when they do not); the heap is popped until every ask is covered.</summary>
+    public List<AdlCandidate>[] TopEach(IReadOnlyCollection<AdlCandidate> candidates, IReadOnlyList<AdlAsk> asks)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(asks);
+        var answers = new List<AdlCandidate>[asks.Count];
+        var covered = new long[asks.Count];
+        var open = 0;
+        for (var i = 0; i < answers.Length; i++)
+        {
+            answers[i] = [];
+            if (asks[i].Lots > 0)
+            {
+                open++;
+            }
+        }
+        if (open == 0 || candidates.Count == 0)
+        {
+            return answers;
+        }
+        _heap.Clear();
+        // Into an empty queue EnqueueRange builds the heap in O(n), in the array it already has when that is large
+        // enough.
+        _heap.EnqueueRange(candidates.Select(static c => (c, c)));
+        while (open > 0 && _heap.TryDequeue(out var c, out _))
+        {
+            for (var i = 0; i < answers.Length; i++)
+            {
+                var ask = asks[i];
+                if (covered[i] >= ask.Lots || c.AccountId == ask.ExcludeAccountId)
+                {
+                    continue;
+                }
+                answers[i].Add(c);
+                covered[i] += Math.Abs(c.SizeLots);
+                if (covered[i] >= ask.Lots)
+                {
+                    open--;
+                }
+            }
+        }
+        _heap.Clear();
+        return answers;
     }
 }

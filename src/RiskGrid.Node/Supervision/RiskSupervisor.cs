@@ -99,6 +99,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     private readonly Dictionary<(int Instrument, bool Long), AdlHolders<RiskEntry>> _holders = [];
     private readonly List<(FindAdlCandidates Query, IActorRef ReplyTo)> _adlPending = [];
     private readonly List<AdlCandidate> _adlScored = [];
+    private readonly AdlRanker _adlRanker = new();
     private bool _adlScheduled;
     private readonly LiquidationQueue _queue;
     private readonly Dictionary<string, RiskEntry[]> _entries = new(StringComparer.Ordinal);
@@ -977,7 +978,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             return AutoDeleveraging.RankTopEach([], asks);
         }
         holders.Score(ins, _eval.Market.Index(ins.UnderlyingId), _adlScored);
-        var answers = AutoDeleveraging.RankTopEach(_adlScored, asks);
+        var answers = _adlRanker.TopEach(_adlScored, asks);
         _adlScored.Clear();
         return answers;
     }

@@ -41,10 +41,12 @@ public sealed class AutoDeleveragingTests
             (a, s, lots, score) => new AdlCandidate($"acct-{a:D3}", s == 0 ? "main" : $"sub{s}", lots, score * 0.5));
         var ask = Gen.Select(Gen.Int[0, 22], Gen.Long[-10, 600],
             (a, lots) => new AdlAsk(a == 22 ? null : $"acct-{a:D3}", lots));
+        // A ranker reused from one call to the next (as the supervisor does), one per sampling thread.
+        using var rankers = new ThreadLocal<AdlRanker>(() => new AdlRanker());
         Gen.Select(candidate.Array[0, 60], ask.Array[0, 8]).Sample((drawn, asks) =>
         {
             var candidates = drawn.DistinctBy(c => (c.AccountId, c.SubAccount)).ToArray();
-            var together = AutoDeleveraging.RankTopEach(candidates, asks);
+            var together = rankers.Value!.TopEach(candidates, asks);
             Assert.Equal(asks.Length, together.Length);
             for (var i = 0; i < asks.Length; i++)
             {
