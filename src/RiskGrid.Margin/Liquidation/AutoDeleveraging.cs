@@ -52,16 +52,8 @@ public static class AutoDeleveraging
     /// (all of them when they do not), in that order, without sorting the rest: a heap over the candidates, O(n + k
     /// log n) for the k taken. What the whole ranking followed by <see cref="Allocate"/> would use.
     /// </summary>
-    public static List<AdlCandidate> RankTop(IReadOnlyCollection<AdlCandidate> candidates, long lotsToCover) =>
-        RankTopEach(candidates, [new AdlAsk(null, lotsToCover)])[0];
-
-    /// <summary>
-    /// <see cref="RankTop"/> for several asks of the same instrument and side at once (a mass bankruptcy): each gets
-    /// the ranking without its own account's positions, cut where its lots are covered. See <see cref="AdlRanker"/>,
-    /// which keeps its heap from one call to the next.
-    /// </summary>
-    public static List<AdlCandidate>[] RankTopEach(IReadOnlyCollection<AdlCandidate> candidates,
-        IReadOnlyList<AdlAsk> asks) => new AdlRanker().TopEach(candidates, asks);
+    public static List<AdlCandidate> RankTop(IReadOnlyList<AdlCandidate> candidates, long lotsToCover) =>
+        new AdlRanker().Reserve(candidates, [new AdlAsk(null, lotsToCover)], standIns: 1)[0].Listed;
 
     private static readonly Comparison<AdlCandidate> RankOrder = static (a, b) =>
     {
@@ -99,54 +91,87 @@ public static class AutoDeleveraging
     }
 }
 
+/// <summary>What one ADL ask got (<see cref="AdlRanker.Reserve"/>).</summary>
+/// <param name="Listed">Candidates in §9 order, each with the lots still free of it (signed as its position) when the
+/// ask was answered: first those its lots were reserved from, then stand-ins.</param>
+/// <param name="Reserved">Lots reserved for the ask, by index of the candidate in the list given.</param>
+public sealed record AdlReservation(List<AdlCandidate> Listed, List<(int Candidate, long Lots)> Reserved);
+
 /// <summary>
-/// Answers ADL asks (<see cref="AutoDeleveraging.RankTopEach"/>) with one heap over the candidates, kept from one call
-/// to the next: at 100,000 accounts a side's heap is a large-object-heap array, and a new one per bankruptcy kept the
-/// background GC busy. Not thread-safe: one per caller.
+/// Answers ADL asks from one ranking of the candidates (one heap, kept from one call to the next: at 100,000 accounts
+/// a side's heap is a large-object-heap array, and a new one per bankruptcy kept the background GC busy). Not
+/// thread-safe: one per caller.
 /// </summary>
 public sealed class AdlRanker
 {
-    private readonly PriorityQueue<AdlCandidate, AdlCandidate> _heap = new(AutoDeleveraging.Order);
+    private readonly PriorityQueue<int, AdlCandidate> _heap = new(AutoDeleveraging.Order);
+    private readonly List<int> _prefix = [];
+    private long[] _free = [];
 
-    /// <summary>For each ask, the best-ranked candidates (§9 order) not of its excluded account whose sizes together
-    /// reach its lots (all of them when they do not); the heap is popped until every ask is covered.</summary>
-    public List<AdlCandidate>[] TopEach(IReadOnlyCollection<AdlCandidate> candidates, IReadOnlyList<AdlAsk> asks)
+    /// <summary>
+    /// Answers <paramref name="asks"/> one after another, as concurrent bankruptcies on one side: each lists the
+    /// best-ranked candidates (§9 order) not of its excluded account with what is still free of each (its size less
+    /// what earlier asks reserved), until the listed lots reach <paramref name="standIns"/> × its lots (all there are
+    /// when they do not), and reserves its lots from the first of them. A later ask therefore does not count on lots
+    /// an earlier one will take; the stand-ins cover a position that moved before its reduction.
+    /// </summary>
+    public AdlReservation[] Reserve(IReadOnlyList<AdlCandidate> candidates, IReadOnlyList<AdlAsk> asks, int standIns = 2)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(asks);
-        var answers = new List<AdlCandidate>[asks.Count];
-        var covered = new long[asks.Count];
-        var open = 0;
-        for (var i = 0; i < answers.Length; i++)
+        ArgumentOutOfRangeException.ThrowIfLessThan(standIns, 1);
+        var answers = new AdlReservation[asks.Count];
+        if (_free.Length < candidates.Count)
         {
-            answers[i] = [];
-            if (asks[i].Lots > 0)
-            {
-                open++;
-            }
+            _free = new long[Math.Max(candidates.Count, 2 * _free.Length)];
         }
-        if (open == 0 || candidates.Count == 0)
+        for (var i = 0; i < candidates.Count; i++)
         {
-            return answers;
+            _free[i] = Math.Abs(candidates[i].SizeLots);
         }
         _heap.Clear();
+        _prefix.Clear();
         // Into an empty queue EnqueueRange builds the heap in O(n), in the array it already has when that is large
-        // enough.
-        _heap.EnqueueRange(candidates.Select(static c => (c, c)));
-        while (open > 0 && _heap.TryDequeue(out var c, out _))
+        // enough; candidates are popped only as far as the asks need.
+        _heap.EnqueueRange(Enumerable.Range(0, candidates.Count).Select(i => (i, candidates[i])));
+        for (var a = 0; a < asks.Count; a++)
         {
-            for (var i = 0; i < answers.Length; i++)
+            var ask = asks[a];
+            var listed = new List<AdlCandidate>();
+            var reserved = new List<(int, long)>();
+            answers[a] = new AdlReservation(listed, reserved);
+            if (ask.Lots <= 0)
             {
-                var ask = asks[i];
-                if (covered[i] >= ask.Lots || c.AccountId == ask.ExcludeAccountId)
+                continue;
+            }
+            var toList = ask.Lots > long.MaxValue / standIns ? long.MaxValue : ask.Lots * standIns;
+            var toReserve = ask.Lots;
+            var listedLots = 0L;
+            for (var k = 0; listedLots < toList; k++)
+            {
+                if (k == _prefix.Count)
+                {
+                    if (!_heap.TryDequeue(out var next, out _))
+                    {
+                        break;
+                    }
+                    _prefix.Add(next);
+                }
+                var i = _prefix[k];
+                var c = candidates[i];
+                var free = _free[i];
+                if (free <= 0 || c.AccountId == ask.ExcludeAccountId)
                 {
                     continue;
                 }
-                answers[i].Add(c);
-                covered[i] += Math.Abs(c.SizeLots);
-                if (covered[i] >= ask.Lots)
+                listed.Add(c with { SizeLots = Math.Sign(c.SizeLots) * free });
+                listedLots += free;
+                var take = Math.Min(toReserve, free);
+                if (take > 0)
                 {
-                    open--;
+                    _free[i] -= take;
+                    toReserve -= take;
+                    reserved.Add((i, take));
                 }
             }
         }

@@ -3,8 +3,9 @@ using RiskGrid.Margin.Liquidation;
 namespace RiskGrid.Node.Supervision;
 
 /// <summary>Asks a node's supervisor for its best-ranked positions in <paramref name="Instrument"/> on one side
-/// (longs when <paramref name="Longs"/>), enough to cover <paramref name="Lots"/>, excluding
-/// <paramref name="ExcludeAccountId"/> (the bankrupt account).</summary>
+/// (longs when <paramref name="Longs"/>), excluding <paramref name="ExcludeAccountId"/> (the bankrupt account): the
+/// supervisor reserves <paramref name="Lots"/> of the first of them (a concurrent query does not count on those lots)
+/// and lists stand-ins after them, up to twice the lots.</summary>
 public sealed record FindAdlCandidates(string Instrument, bool Longs, long Lots, string ExcludeAccountId);
 
 /// <summary>A node's answer: candidates ranked by §9's score, best first.</summary>

@@ -434,10 +434,11 @@ public sealed class LiquidationEngine
                 result.Add(step);
                 continue;
             }
-            // Ask for twice the lots, so a counterparty whose position shrank meanwhile has a stand-in.
+            // The answer reserves these lots of the best-ranked counterparties and adds stand-ins (up to twice the
+            // lots), so a counterparty whose position shrank meanwhile has a replacement.
             var asked = Stopwatch.GetTimestamp();
             var candidates = await _adl.FindAsync(new FindAdlCandidates(step.Instrument.Name, step.Sign < 0,
-                2 * step.Lots, c.AccountId)).ConfigureAwait(false);
+                step.Lots, c.AccountId)).ConfigureAwait(false);
             Timed(EngineStage.AdlCandidates, asked);
             var depth = 0L;
             foreach (var cand in candidates)

@@ -99,6 +99,8 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     private readonly Dictionary<(int Instrument, bool Long), AdlHolders<RiskEntry>> _holders = [];
     private readonly List<(FindAdlCandidates Query, IActorRef ReplyTo)> _adlPending = [];
     private readonly List<AdlCandidate> _adlScored = [];
+    private readonly List<int> _adlHolderIndex = [];
+    private readonly List<(AdlHolders<RiskEntry> Side, HolderRecord Record)> _heldBefore = [];
     private readonly AdlRanker _adlRanker = new();
     private bool _adlScheduled;
     private readonly LiquidationQueue _queue;
@@ -905,6 +907,12 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
 
     private void UpdateHolders(RiskEntry e)
     {
+        // Each side's old record, for the reservation it carries over to the new one.
+        _heldBefore.Clear();
+        foreach (var (side, index) in e.Held)
+        {
+            _heldBefore.Add((side, side.Record(index)));
+        }
         foreach (var (side, index) in e.Held)
         {
             // The last holder of the side moves into the freed index.
@@ -940,7 +948,15 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
                 side = new AdlHolders<RiskEntry>();
                 _holders[key] = side;
             }
-            e.Held.Add((side, side.Add(e, e.AccountId, e.Sub, pos, e.Risk.EquityRawMicros)));
+            HolderRecord? previous = null;
+            foreach (var (before, record) in _heldBefore)
+            {
+                if (before == side)
+                {
+                    previous = record;
+                }
+            }
+            e.Held.Add((side, side.Add(e, e.AccountId, e.Sub, pos, e.Risk.EquityRawMicros, previous)));
         }
     }
 
@@ -964,9 +980,10 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     }
 
     /// <summary>
-    /// Answers <paramref name="queries"/> for one instrument and side with one pass over its holders: each gets the
-    /// best-ranked holders (§9 order) other than its own account, until their lots cover what it asked for — what
-    /// <see cref="AutoDeleveraging.RankTop"/> would give that query alone.
+    /// Answers <paramref name="queries"/> for one instrument and side with one pass over its holders, one after
+    /// another as they came (<see cref="AdlRanker.Reserve"/>): each gets the best-ranked holders (§9 order) other than
+    /// its own account with what is free of each, up to twice its lots (stand-ins), and reserves its lots of the
+    /// first of them, so the queries of concurrent bankruptcies do not count on the same lots.
     /// </summary>
     private List<AdlCandidate>[] RankAdl(string instrument, bool longs, FindAdlCandidates[] queries)
     {
@@ -975,12 +992,21 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             !_holders.TryGetValue((ins.Id.Value, longs), out var holders) ||
             !double.IsFinite(_eval.Market.Index(ins.UnderlyingId)))
         {
-            return AutoDeleveraging.RankTopEach([], asks);
+            return [.. asks.Select(_ => new List<AdlCandidate>())];
         }
-        holders.Score(ins, _eval.Market.Index(ins.UnderlyingId), _adlScored);
-        var answers = _adlRanker.TopEach(_adlScored, asks);
+        var now = _clock.NowMs;
+        holders.Score(ins, _eval.Market.Index(ins.UnderlyingId), now, _adlScored, _adlHolderIndex);
+        var answers = _adlRanker.Reserve(_adlScored, asks);
+        foreach (var answer in answers)
+        {
+            foreach (var (candidate, lots) in answer.Reserved)
+            {
+                holders.Reserve(_adlHolderIndex[candidate], lots, now);
+            }
+        }
         _adlScored.Clear();
-        return answers;
+        _adlHolderIndex.Clear();
+        return [.. answers.Select(a => a.Listed)];
     }
 
     private RiskEntry? Find(string accountId, string sub)

@@ -35,24 +35,61 @@ public sealed class AutoDeleveragingTests
     }
 
     [Fact]
-    public void SeveralAsksAtOnceGetWhatEachWouldGetAloneWithoutItsOwnAccount()
+    public void AsksAnsweredTogetherReserveDisjointLotsInTheRankingsOrder()
     {
         var candidate = Gen.Select(Gen.Int[0, 20], Gen.Int[0, 2], Gen.Long[-50, 50], Gen.Int[-3, 3],
             (a, s, lots, score) => new AdlCandidate($"acct-{a:D3}", s == 0 ? "main" : $"sub{s}", lots, score * 0.5));
-        var ask = Gen.Select(Gen.Int[0, 22], Gen.Long[-10, 600],
+        var ask = Gen.Select(Gen.Int[0, 22], Gen.Long[-10, 300],
             (a, lots) => new AdlAsk(a == 22 ? null : $"acct-{a:D3}", lots));
         // A ranker reused from one call to the next (as the supervisor does), one per sampling thread.
         using var rankers = new ThreadLocal<AdlRanker>(() => new AdlRanker());
-        Gen.Select(candidate.Array[0, 60], ask.Array[0, 8]).Sample((drawn, asks) =>
+        Gen.Select(candidate.Array[0, 60], ask.Array[0, 8], Gen.Int[1, 3]).Sample((drawn, asks, standIns) =>
         {
             var candidates = drawn.DistinctBy(c => (c.AccountId, c.SubAccount)).ToArray();
-            var together = rankers.Value!.TopEach(candidates, asks);
-            Assert.Equal(asks.Length, together.Length);
-            for (var i = 0; i < asks.Length; i++)
+            var answers = rankers.Value!.Reserve(candidates, asks, standIns);
+
+            // The model: the asks one after another, each over the sorted ranking of what earlier asks left free.
+            var free = candidates.Select(c => Math.Abs(c.SizeLots)).ToArray();
+            // §9's order restated: score descending, ties by account, then sub-account (ordinal).
+            var order = Enumerable.Range(0, candidates.Length).OrderByDescending(i => candidates[i].Score)
+                .ThenBy(i => candidates[i].AccountId, StringComparer.Ordinal)
+                .ThenBy(i => candidates[i].SubAccount, StringComparer.Ordinal).ToArray();
+            for (var a = 0; a < asks.Length; a++)
             {
-                var others = candidates.Where(c => c.AccountId != asks[i].ExcludeAccountId).ToArray();
-                Assert.Equal(SortedAndCut(others, asks[i].Lots), together[i]);
+                var listed = new List<AdlCandidate>();
+                var reserved = new List<(int, long)>();
+                var listedLots = 0L;
+                var toReserve = Math.Max(0, asks[a].Lots);
+                foreach (var i in order)
+                {
+                    if (asks[a].Lots <= 0 || listedLots >= asks[a].Lots * standIns)
+                    {
+                        break;
+                    }
+                    if (free[i] <= 0 || candidates[i].AccountId == asks[a].ExcludeAccountId)
+                    {
+                        continue;
+                    }
+                    listed.Add(candidates[i] with { SizeLots = Math.Sign(candidates[i].SizeLots) * free[i] });
+                    listedLots += free[i];
+                    var take = Math.Min(toReserve, free[i]);
+                    if (take > 0)
+                    {
+                        free[i] -= take;
+                        toReserve -= take;
+                        reserved.Add((i, take));
+                    }
+                }
+                Assert.Equal(listed, answers[a].Listed);
+                Assert.Equal(reserved, answers[a].Reserved);
             }
+            // Never more reserved of a position than it holds.
+            var total = new long[candidates.Length];
+            foreach (var (i, lots) in answers.SelectMany(x => x.Reserved))
+            {
+                total[i] += lots;
+            }
+            Assert.All(Enumerable.Range(0, candidates.Length), i => Assert.InRange(total[i], 0, Math.Abs(candidates[i].SizeLots)));
         });
     }
 
@@ -63,7 +100,7 @@ public sealed class AutoDeleveragingTests
         AutoDeleveraging.Rank(sorted);
         var expected = new List<AdlCandidate>();
         var covered = 0L;
-        foreach (var c in sorted)
+        foreach (var c in sorted.Where(c => c.SizeLots != 0))
         {
             if (covered >= lots)
             {

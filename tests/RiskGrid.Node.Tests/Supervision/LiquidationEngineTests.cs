@@ -141,7 +141,7 @@ public sealed class LiquidationEngineTests
     }
 
     [Fact]
-    public async Task AdlQueriesAskedAtOnceGetWhatEachWouldGetAlone()
+    public async Task ConcurrentAdlQueriesReserveDisjointLotsOfTheBestRankedHoldersUntilTheReservationsLapse()
     {
         await using var grid = await GridUnderCrash.StartAsync(fundUsd: 0);
         grid.Prices(60_000);
@@ -157,39 +157,49 @@ public sealed class LiquidationEngineTests
             await grid.DepositAsync(account, usd);
             await grid.FillAsync(account, Perp, lots, entry);
         }
-        FindAdlCandidates[] queries =
-        [
-            new(Perp, false, 1, "nobody"), new(Perp, false, 2_500, "c1"), new(Perp, false, 3_000, "c6"),
-            new(Perp, false, 100_000, "c3"), new(Perp, false, 0, "c2"), new("ETH-PERP", false, 10, "c1"),
-            new(Perp, true, 10, "c1"),
-        ];
         var supervisor = grid.Node.Supervisor;
         Task<AdlCandidateList> Ask(FindAdlCandidates q) => supervisor.Ask<AdlCandidateList>(q, TimeSpan.FromSeconds(10));
+        // Every holder, ranked, at full size (this reserves them all, until the reservations lapse).
+        IReadOnlyList<AdlCandidate> all = [];
         Assert.True(await GridUnderCrash.EventuallyAsync(async () =>
-            (await Ask(new FindAdlCandidates(Perp, false, 100_000, "nobody"))).Candidates.Count == shorts.Length));
+            (all = (await Ask(new FindAdlCandidates(Perp, false, 100_000, "nobody"))).Candidates).Count == shorts.Length));
+        Assert.Equal(all.OrderByDescending(c => c.Score).ThenBy(c => c.AccountId, StringComparer.Ordinal), all);
+        Assert.Empty((await Ask(new FindAdlCandidates(Perp, false, 1, "nobody"))).Candidates);
 
-        var alone = new List<AdlCandidateList>();
-        foreach (var q in queries)
-        {
-            alone.Add(await Ask(q));
-        }
+        grid.Advance(AdlHolders<object>.ReservationLifetimeMs + 1_000);
+        grid.Prices(60_000);
+        FindAdlCandidates[] queries =
+        [
+            new(Perp, false, 1_500, "nobody"), new(Perp, false, 1_000, "c6"), new(Perp, false, 2_500, "nobody"),
+            new(Perp, false, 0, "c2"), new("ETH-PERP", false, 10, "c1"), new(Perp, true, 10, "c1"),
+        ];
         var passes = grid.Node.RiskMetrics.AdlPasses;
         var together = await Task.WhenAll(queries.Select(Ask));
 
-        Assert.Equal(alone, together);
-        Assert.InRange(grid.Node.RiskMetrics.AdlPasses - passes, 1, queries.Length);
-        // What each answer is: §9's order (score, then account id) without the asker's account, cut where its lots
-        // are covered.
-        var all = (await Ask(new FindAdlCandidates(Perp, false, 100_000, "nobody"))).Candidates;
-        Assert.Equal(all.OrderByDescending(c => c.Score).ThenBy(c => c.AccountId, StringComparer.Ordinal), all);
-        Assert.Equal([all[0]], together[0].Candidates);
-        Assert.Equal(all.Where(c => c.AccountId != "c3"), together[3].Candidates);
+        // One after another as they came, each over what the earlier ones left free (the margin core's model, whose
+        // own property test checks it against the sorted ranking).
+        var perp = queries.Take(4).Select(q => new AdlAsk(q.ExcludeAccountId, q.Lots)).ToArray();
+        var expected = new AdlRanker().Reserve([.. all], perp);
+        for (var i = 0; i < perp.Length; i++)
+        {
+            Assert.Equal(expected[i].Listed, together[i].Candidates);
+        }
         Assert.Empty(together[4].Candidates);
         Assert.Empty(together[5].Candidates);
-        Assert.Empty(together[6].Candidates);
-        var second = together[1].Candidates;
-        Assert.DoesNotContain(second, c => c.AccountId == "c1");
-        Assert.True(second.Sum(c => -c.SizeLots) >= 2_500);
-        Assert.True(second.SkipLast(1).Sum(c => -c.SizeLots) < 2_500, "no more holders than needed");
+        Assert.InRange(grid.Node.RiskMetrics.AdlPasses - passes, 1, queries.Length);
+        // The first query lists the best-ranked holder at full size; the second does not count on what the first
+        // reserved: between them they never list more of a holder than it holds beyond the first's reservation.
+        Assert.Equal(all[0], together[0].Candidates[0]);
+        foreach (var h in all)
+        {
+            var reservedByFirst = expected[0].Reserved.Where(r => all[r.Candidate] == h).Sum(r => r.Lots);
+            var seenBySecond = together[1].Candidates.Where(c => c.AccountId == h.AccountId).Sum(c => Math.Abs(c.SizeLots));
+            Assert.True(reservedByFirst + seenBySecond <= Math.Abs(h.SizeLots), $"{h.AccountId} counted on twice");
+        }
+
+        // Reservations lapse: a reduction that never came does not hide a holder for good.
+        grid.Advance(AdlHolders<object>.ReservationLifetimeMs + 1_000);
+        grid.Prices(60_000);
+        Assert.Equal(together[0].Candidates, (await Ask(queries[0])).Candidates);
     }
 }
