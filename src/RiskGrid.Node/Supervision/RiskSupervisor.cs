@@ -43,6 +43,14 @@ public sealed record GetRiskProgress
 /// Unlike <see cref="RiskReport"/> it counts nothing over the tracked sub-accounts.</summary>
 public sealed record RiskProgress(long Cycles, int InFlight, bool PendingChanges);
 
+/// <summary>Asks the supervisor to answer (a <see cref="RiskProgress"/>) once no liquidation or margin call is queued
+/// or executing; at once when none is.</summary>
+public sealed record AwaitIdle
+{
+    /// <summary>The one instance.</summary>
+    public static readonly AwaitIdle Instance = new();
+}
+
 /// <summary>Asks for every tracked sub-account's worst health (null: no requirement), for a distribution.</summary>
 public sealed record GetHealths
 {
@@ -255,6 +263,9 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         });
         Receive<GetRiskReport>(_ => Sender.Tell(Report()));
         Receive<GetRiskProgress>(_ => Sender.Tell(Progress()));
+        // Answered once no liquidation or margin call is queued or executing (at once when none is): a stepped
+        // driver waits for that instead of polling.
+        Receive<AwaitIdle>(_ => _idleWaiters.Add(Sender));
         Receive<GetUnattended>(_ => Sender.Tell(Unattended()));
         Receive<GetHealths>(_ =>
         {
@@ -319,6 +330,22 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer("census", Census.Instance, _settings.CensusInterval);
         Cluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents,
             typeof(ClusterEvent.MemberRemoved));
+    }
+
+    /// <inheritdoc />
+    protected override bool AroundReceive(Receive receive, object message)
+    {
+        var handled = base.AroundReceive(receive, message);
+        if (_idleWaiters.Count > 0 && _inFlight + _marginCallsInFlight == 0)
+        {
+            var progress = Progress();
+            foreach (var waiter in _idleWaiters)
+            {
+                waiter.Tell(progress);
+            }
+            _idleWaiters.Clear();
+        }
+        return handled;
     }
 
     /// <inheritdoc />
@@ -522,6 +549,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     private bool _sliceScheduled;
     private int _inFlight;
     private int _marginCallsInFlight;
+    private readonly List<IActorRef> _idleWaiters = [];
 
     private void Upsert(AccountCopy copy)
     {

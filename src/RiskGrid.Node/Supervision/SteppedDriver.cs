@@ -21,15 +21,18 @@ public static class SteppedDriver
             var report = await supervisor.Ask<RiskProgress>(new RunRiskCycle(sweep && first, ProgressOnly: true),
                 timeout, cancellationToken).ConfigureAwait(false);
             first = false;
-            while (report.InFlight > 0)
+            if (report.InFlight > 0)
             {
-                if (DateTime.UtcNow > deadline)
+                var left = deadline - DateTime.UtcNow;
+                try
                 {
-                    throw new TimeoutException($"the liquidation engine did not settle within {timeout}");
+                    report = await supervisor.Ask<RiskProgress>(AwaitIdle.Instance,
+                        left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1), cancellationToken).ConfigureAwait(false);
                 }
-                await Task.Delay(1, cancellationToken).ConfigureAwait(false);
-                report = await supervisor.Ask<RiskProgress>(GetRiskProgress.Instance, timeout, cancellationToken)
-                    .ConfigureAwait(false);
+                catch (AskTimeoutException e)
+                {
+                    throw new TimeoutException($"the liquidation engine did not settle within {timeout}", e);
+                }
             }
             if (!report.PendingChanges)
             {

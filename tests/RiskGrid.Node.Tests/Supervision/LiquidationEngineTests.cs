@@ -44,6 +44,30 @@ public sealed class LiquidationEngineTests
     }
 
     [Fact]
+    public async Task AwaitIdleIsAnsweredOnceNoLiquidationIsQueuedOrExecuting()
+    {
+        await using var grid = await GridUnderCrash.StartAsync();
+        var supervisor = grid.Node.Supervisor;
+        var idle = await supervisor.Ask<RiskProgress>(AwaitIdle.Instance, TimeSpan.FromSeconds(5));
+        Assert.Equal(0, idle.InFlight);
+
+        grid.Prices(60_000);
+        await grid.DepositAsync("a1", 10_000);
+        await grid.FillAsync("a1", Perp, 1_000, 60_000);
+        grid.Advance(61_000);
+        grid.Prices(55_000);
+        grid.Advance(61_000);
+        grid.Prices(50_450); // health ≈ 0.89: a partial liquidation
+        Assert.True(await GridUnderCrash.EventuallyAsync(async () =>
+            (await supervisor.Ask<RiskProgress>(GetRiskProgress.Instance, TimeSpan.FromSeconds(5))).InFlight > 0 ||
+            await grid.PositionLotsAsync("a1", Perp) < 1_000));
+
+        var settled = await supervisor.Ask<RiskProgress>(AwaitIdle.Instance, TimeSpan.FromSeconds(15));
+        Assert.Equal(0, settled.InFlight);
+        Assert.True(await grid.PositionLotsAsync("a1", Perp) < 1_000, "the liquidation finished before the answer");
+    }
+
+    [Fact]
     public async Task NothingIsLiquidatedOnAStaleIndexUntilAFreshTickConfirmsTheBreach()
     {
         await using var grid = await GridUnderCrash.StartAsync();
