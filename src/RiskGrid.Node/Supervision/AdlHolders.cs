@@ -29,9 +29,9 @@ internal sealed class AdlHolders<TOwner>
     /// <summary>Holders on this side.</summary>
     public int Count { get; private set; }
 
-    /// <summary>Adds a holder; returns its index. <paramref name="previous"/> is what <see cref="Remove"/> gave back for
-    /// the same owner's earlier record on this side (its copy changed): its reservation carries over, less what the
-    /// position shrank by.</summary>
+    /// <summary>Adds a holder; returns its index. <paramref name="previous"/> is the same owner's earlier record on this
+    /// side (<see cref="Record"/>, taken before its <see cref="Remove"/>, when its copy changed): its reservation carries
+    /// over, less what the position shrank by.</summary>
     public int Add(TOwner owner, string accountId, string subAccount, in Position position, long equityRawMicros,
         HolderRecord? previous = null)
     {
@@ -59,9 +59,13 @@ internal sealed class AdlHolders<TOwner>
     public void Reserve(int index, long lots, long nowMs)
     {
         ref var h = ref _items[index];
-        h.ReservedLots = (nowMs - h.ReservedAtMs > ReservationLifetimeMs ? 0 : h.ReservedLots) + lots;
+        h.ReservedLots = Reserved(h, nowMs) + lots;
         h.ReservedAtMs = nowMs;
     }
+
+    // The lots still reserved of a holder: none once its last reservation has lapsed.
+    private static long Reserved(in Holder h, long nowMs) =>
+        nowMs - h.ReservedAtMs > ReservationLifetimeMs ? 0 : h.ReservedLots;
 
     /// <summary>Removes the holder at <paramref name="index"/>; the last holder takes its place, and is returned so
     /// its owner can note its new index (null when the removed one was last).</summary>
@@ -97,8 +101,7 @@ internal sealed class AdlHolders<TOwner>
         for (var k = 0; k < items.Length; k++)
         {
             ref readonly var h = ref items[k];
-            var reserved = nowMs - h.ReservedAtMs > ReservationLifetimeMs ? 0 : h.ReservedLots;
-            var free = Math.Abs(h.SizeLots) - reserved;
+            var free = Math.Abs(h.SizeLots) - Reserved(h, nowMs);
             if (free <= 0)
             {
                 continue;

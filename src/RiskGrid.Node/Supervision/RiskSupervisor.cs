@@ -213,7 +213,8 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         Receive<LiquidationOutcome>(OnOutcome);
         // ADL queries are answered in batches: the queries that reached the mailbox before the batch's turn share one
         // scoring pass per instrument and side (a mass bankruptcy asks dozens at a time, and one pass over every
-        // holder costs milliseconds at 100,000 accounts). Each answer is what that query alone would get.
+        // holder costs milliseconds at 100,000 accounts), answered in arrival order over what earlier ones left free
+        // (RankAdl).
         Receive<FindAdlCandidates>(q =>
         {
             _adlPending.Add((q, Sender));
