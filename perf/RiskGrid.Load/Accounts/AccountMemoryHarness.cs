@@ -17,8 +17,13 @@ internal static class AccountMemoryHarness
     public static Command Command()
     {
         var accounts = new Option<int>("--accounts") { DefaultValueFactory = _ => 100_000 };
-        var command = new Command("account-memory", "Managed heap per resident account with five positions") { accounts };
-        command.SetAction(async (parse, _) =>
+        var hold = new Option<int>("--hold-seconds")
+        {
+            Description = "Keep the accounts resident this long after measuring (attach dotnet-gcdump to see what they hold)",
+            DefaultValueFactory = _ => 0,
+        };
+        var command = new Command("account-memory", "Managed heap per resident account with five positions") { accounts, hold };
+        command.SetAction(async (parse, cancel) =>
         {
             var n = parse.GetValue(accounts);
             await using var grid = await GridUnderLoad.StartAsync("sqlite", withApi: false,
@@ -46,6 +51,11 @@ internal static class AccountMemoryHarness
             Console.WriteLine($"account-memory: {n:N0} resident accounts × 5 positions built in {watch.Elapsed.TotalSeconds:F1} s");
             Console.WriteLine($"  managed heap {before / 1048576.0:F1} MB → {after / 1048576.0:F1} MB: " +
                               $"{(after - before) / (double)n:N0} bytes per account (target ≤ 3,072)");
+            if (parse.GetValue(hold) is > 0 and var seconds)
+            {
+                Console.WriteLine($"  holding for {seconds} s: dotnet-gcdump collect -p {Environment.ProcessId}");
+                await Task.Delay(TimeSpan.FromSeconds(seconds), cancel);
+            }
             return 0;
         });
         return command;

@@ -43,6 +43,12 @@ public struct EntryRisk
     /// <summary>Safe band: no index move smaller than this fraction (each underlying) can make it liquidatable.</summary>
     public double Band { get; set; }
 
+    /// <summary>
+    /// An underlying or collateral asset the sub-account depends on has never been priced: nothing was evaluated,
+    /// the sub-account is neither warned nor liquidated, and it is evaluated again when that price first arrives.
+    /// </summary>
+    public bool Unpriced { get; set; }
+
     /// <summary>True when any pool is liquidatable.</summary>
     public readonly bool Liquidatable => CrossLiquidatable || IsolatedLiquidatable;
 }
@@ -129,6 +135,14 @@ public sealed class RiskEvaluator
         ArgumentNullException.ThrowIfNull(account);
         risk = default;
         risk.Depends = Depends(account, out var crossDepends);
+        if (!IsPriced(account))
+        {
+            risk.Unpriced = true;
+            risk.Health = double.PositiveInfinity;
+            risk.WorstHealth = double.PositiveInfinity;
+            risk.Band = double.NaN;
+            return;
+        }
         _evaluator.Evaluate(account, _market, _arrays, _result);
         Evaluations++;
         risk.Health = _result.Health;

@@ -29,7 +29,8 @@ public sealed record GetRiskReport
 /// the queue or a cooldown), liquidations queued or executing (<paramref name="InFlight"/>), and whether account
 /// changes wait to be drained (<paramref name="PendingChanges"/>).</summary>
 public sealed record RiskReport(int Tracked, int Liquidatable, int Blocked, int Queued, int Cooling,
-    int MarginCallsActive, long Cycles, long MarketVersion, int InFlight = 0, bool PendingChanges = false);
+    int MarginCallsActive, long Cycles, long MarketVersion, int InFlight = 0, bool PendingChanges = false,
+    int Unpriced = 0);
 
 /// <summary>Asks the supervisor for its <see cref="RiskProgress"/>: constant time, for a driver that polls.</summary>
 public sealed record GetRiskProgress
@@ -392,11 +393,13 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         // 2. Index moves: the entries whose safe band the move crossed; freshness that returned; multipliers.
         var resweep = sweep || _sweepDue;
         var freshnessReturned = false;
+        var firstPrice = false;
         var multiplierMoved = 0.0;
         for (var u = 0; u < _lastIndex.Length; u++)
         {
             var s = market.Index(u);
             var from = _lastIndex[u];
+            firstPrice |= double.IsFinite(s) && !double.IsFinite(from);
             if (double.IsFinite(s) && double.IsFinite(from) && s != from)
             {
                 _index.Crossed(u, from, s, _slotGeneration, _crossedSlots);
@@ -442,6 +445,16 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
                     }
                 }
             }
+        }
+        // An underlying priced for the first time: the sub-accounts that waited for it (an asset's first price comes
+        // with its underlying's, or on the next sweep).
+        if (firstPrice || resweep)
+        {
+            foreach (var e in _unpriced)
+            {
+                MarkDue(e);
+            }
+            _unpriced.Clear();
         }
         if (freshnessReturned)
         {
@@ -551,6 +564,8 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     private int _inFlight;
     private int _marginCallsInFlight;
     private readonly List<IActorRef> _idleWaiters = [];
+    // Sub-accounts last seen without a price for something they hold (RiskEntry.Risk.Unpriced).
+    private readonly HashSet<RiskEntry> _unpriced = [];
 
     private void Upsert(AccountCopy copy)
     {
@@ -631,6 +646,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         e.Slot = -1;
         _retry.Remove(e);
         _waitingForQueue.Remove(e);
+        _unpriced.Remove(e);
     }
 
     private void MarkDue(RiskEntry e)
@@ -736,6 +752,10 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             risk.Band = e.Risk.Band;
         }
         e.Risk = risk;
+        if (risk.Unpriced)
+        {
+            _unpriced.Add(e);
+        }
         foreach (var (side, index) in e.Held)
         {
             side.SetEquity(index, risk.EquityRawMicros);
@@ -1101,7 +1121,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             }
         }
         return new RiskReport(tracked, liquidatable, blocked, queued, cooling, warned, _cycles, _marketVersion,
-            _inFlight + _marginCallsInFlight, _feed.HasPending);
+            _inFlight + _marginCallsInFlight, _feed.HasPending, _unpriced.Count);
     }
 
     // Liquidatable sub-accounts by what holds them, in the order Evaluate checks: queued or executing, then blocked by

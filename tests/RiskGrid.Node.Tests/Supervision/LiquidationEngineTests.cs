@@ -87,6 +87,26 @@ public sealed class LiquidationEngineTests
     }
 
     [Fact]
+    public async Task APositionOnAnUnderlyingNeverPricedWaitsForItsFirstPriceAndIsThenJudgedOnIt()
+    {
+        await using var grid = await GridUnderCrash.StartAsync();
+        await grid.DepositAsync("u1", 10_000);
+        await grid.FillAsync("u1", Perp, 1_000, 60_000); // long 1 BTC: liquidation near 50,505
+
+        Assert.True(await GridUnderCrash.EventuallyAsync(async () => (await grid.ReportAsync()).Unpriced == 1));
+        var waiting = await grid.ReportAsync();
+        Assert.Equal(1, waiting.Tracked);
+        Assert.Equal(0, waiting.Liquidatable);
+        Assert.Equal(0, waiting.MarginCallsActive);
+
+        grid.Prices(50_000); // the first price: below the liquidation price
+        grid.Advance(1_500); // confirmMs: the first level held
+        grid.Prices(50_000);
+        Assert.True(await GridUnderCrash.EventuallyAsync(async () => await grid.PositionLotsAsync("u1", Perp) < 1_000));
+        Assert.Equal(0, (await grid.ReportAsync()).Unpriced);
+    }
+
+    [Fact]
     public async Task AJumpInsideTheWickGuardWaitsForTheNewLevelToHold()
     {
         await using var grid = await GridUnderCrash.StartAsync();
