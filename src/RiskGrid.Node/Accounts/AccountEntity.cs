@@ -24,13 +24,17 @@ public sealed class AccountEntity : UntypedPersistentActor
     private readonly AccountState _state;
     private long _persistStartedTicks;
 
-    public AccountEntity(string accountId, AccountCommandHandler handler, IAccountObserver? observer)
+    /// <param name="accountId">The account; null: the actor's name (how sharding names an entity: its id,
+    /// URI-escaped), so one <see cref="Props"/> serves every entity of a region.</param>
+    /// <param name="handler">Decides the commands.</param>
+    /// <param name="observer">Hears of every persisted change (the risk tier).</param>
+    public AccountEntity(string? accountId, AccountCommandHandler handler, IAccountObserver? observer)
     {
-        _accountId = accountId;
+        _accountId = accountId ?? Uri.UnescapeDataString(Context.Self.Path.Name);
         _handler = handler;
         _observer = observer;
         _state = new AccountState(handler.Catalog, (long)handler.Settings.DedupeRetention.TotalMilliseconds);
-        PersistenceId = PersistencePrefix + accountId;
+        PersistenceId = PersistencePrefix + _accountId;
     }
 
     /// <summary>The message sharding sends to hand an entity off or passivate it.</summary>
@@ -47,8 +51,10 @@ public sealed class AccountEntity : UntypedPersistentActor
     /// <inheritdoc />
     public override string PersistenceId { get; }
 
-    /// <summary>Props of the entity for <paramref name="accountId"/>.</summary>
-    public static Props Props(string accountId, AccountCommandHandler handler, IAccountObserver? observer) =>
+    /// <summary>Props of the entity for <paramref name="accountId"/> (null: the account its actor name says, as
+    /// sharding names entities). Sharding shares one instance across the region: a props object per entity would cost
+    /// every resident account its own props, deploy and arguments (about 200 bytes).</summary>
+    public static Props Props(string? accountId, AccountCommandHandler handler, IAccountObserver? observer) =>
         Akka.Actor.Props.Create(() => new AccountEntity(accountId, handler, observer))
             .WithMailbox(CompactDequeMailbox.Id);
 

@@ -70,7 +70,9 @@ public static class AccountSharding
         {
             settings = settings.WithRole(role);
         }
-        return sharding.Start(TypeName, id => AccountEntity.Props(id, handler, observer), settings,
+        // One props for the whole region: each entity reads its account id from its actor name.
+        var props = AccountEntity.Props(null, handler, observer);
+        return sharding.Start(TypeName, _ => props, settings,
             new AccountMessageExtractor(shards), sharding.DefaultShardAllocationStrategy(settings),
             AccountEntity.Stop.Instance);
     }
