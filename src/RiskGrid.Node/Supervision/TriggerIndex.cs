@@ -7,7 +7,8 @@ namespace RiskGrid.Node.Supervision;
 /// entries whose trigger lies between the two. Triggers live in buckets of log-price (width
 /// <see cref="BucketWidth"/>), so a move visits the buckets it crossed and nothing else: a 0.1 % move touches about
 /// two buckets per direction, whatever the number of accounts. A re-registration leaves the old pair behind (skipped
-/// by its generation); the owner rebuilds the index when superseded pairs outnumber current ones. A pair carries its
+/// by its generation); when superseded pairs outnumber current ones the owner drops them a slice at a time
+/// (<see cref="Compact"/>), never in one pass that would stall a price update behind it. A pair carries its
 /// trigger and its owner's generation, so a move decides each pair it visits from the pair and the owner's dense
 /// array of current generations, without touching the owners.
 /// </summary>
@@ -95,6 +96,39 @@ public sealed class TriggerIndex
         return visited;
     }
 
+    /// <summary>
+    /// Drops superseded pairs (generation no longer its slot's in <paramref name="generations"/>), visiting at most
+    /// about <paramref name="budget"/> pairs: a round walks every bucket once, in slices, from where the last call
+    /// stopped (buckets made after a round began wait for the next round). Current pairs stay, in their order, so a
+    /// move decides exactly as before. Returns the pairs visited.
+    /// </summary>
+    public int Compact(ReadOnlySpan<int> generations, int budget)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(budget);
+        if (_round.Count == 0 || _cursor >= _round.Count)
+        {
+            _round.Clear();
+            _cursor = 0;
+            foreach (var side in _down.Concat(_up))
+            {
+                foreach (var bucket in side.Buckets)
+                {
+                    _round.Add((side, bucket));
+                }
+            }
+        }
+        var visited = 0;
+        while (visited < budget && _cursor < _round.Count)
+        {
+            var (side, bucket) = _round[_cursor++];
+            visited += side.Compact(bucket, generations, ref _pairs);
+        }
+        return visited;
+    }
+
+    private readonly List<(Side Side, int Bucket)> _round = [];
+    private int _cursor;
+
     private static int Bucket(double price) => (int)Math.Floor(Math.Log(price) / LogWidth);
 
     private readonly record struct Pair(int Slot, int Generation, double Trigger);
@@ -114,6 +148,34 @@ public sealed class TriggerIndex
         }
 
         public void Clear() => _buckets.Clear();
+
+        public IEnumerable<int> Buckets => _buckets.Keys;
+
+        public int Compact(int bucket, ReadOnlySpan<int> generations, ref long pairs)
+        {
+            if (!_buckets.TryGetValue(bucket, out var list))
+            {
+                return 0;
+            }
+            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
+            var n = span.Length;
+            var keep = 0;
+            for (var i = 0; i < n; i++)
+            {
+                var p = span[i];
+                if ((uint)p.Slot < (uint)generations.Length && generations[p.Slot] == p.Generation)
+                {
+                    span[keep++] = p;
+                }
+            }
+            list.RemoveRange(keep, n - keep);
+            pairs -= n - keep;
+            if (keep == 0)
+            {
+                _buckets.Remove(bucket);
+            }
+            return n;
+        }
 
         public int Visit(int bucket, double to, bool down, ReadOnlySpan<int> generations, List<int> due,
             ref long pairs)

@@ -42,6 +42,40 @@ public sealed class SupervisionPartsTests
     }
 
     [Fact]
+    public void CompactionDropsSupersededPairsASliceAtATimeAndAMoveStillDecidesTheSame()
+    {
+        var index = new TriggerIndex(1);
+        var generations = new int[1_000];
+        for (var i = 0; i < 1_000; i++)
+        {
+            var band = 0.002 + i * 0.00005;
+            index.Add(0, i, 0, 100 * (1 - band), 100 * (1 + band));
+            // Re-evaluated twice: two superseded pairs behind each current one.
+            index.Add(0, i, 1, 100 * (1 - band * 1.1), 100 * (1 + band * 1.1));
+            index.Add(0, i, 2, 100 * (1 - band * 1.2), 100 * (1 + band * 1.2));
+            generations[i] = 2;
+        }
+        Assert.Equal(6_000, index.Pairs);
+
+        var first = index.Compact(generations, budget: 500);
+        Assert.InRange(first, 500, 1_500); // stops at the first bucket that takes it past the budget
+        Assert.True(index.Pairs > 2_000, "one slice does not compact the whole index");
+        var slices = 1;
+        while (index.Pairs > 2_000 && slices < 100)
+        {
+            index.Compact(generations, budget: 500);
+            slices++;
+        }
+        Assert.Equal(2_000, index.Pairs); // only the current pairs are left
+        Assert.InRange(slices, 6, 30);
+
+        var due = new List<int>();
+        index.Crossed(0, 100.0, 99.5, generations, due); // −0.5 %: the current bands below 0.5/1.2 %
+        var expected = Enumerable.Range(0, 1_000).Where(i => 100 * (1 - (0.002 + i * 0.00005) * 1.2) >= 99.5).ToList();
+        Assert.Equal(expected, due.Order().ToList());
+    }
+
+    [Fact]
     public void ASmallMoveVisitsOnlyTheBucketsItCrossed()
     {
         var index = new TriggerIndex(1);
