@@ -217,7 +217,7 @@ internal static class RiskLoadHarness
             // Outside its cooldown and with no retry scheduled, nothing will look at the account again but a price
             // trigger, an account change or the sweep; waiting outside a full queue has a retry scheduled.
             var outside = after.Entries.Count(e => nowMs >= e.CooldownUntilMs);
-            var violations = after.Entries.Count(e => nowMs >= e.CooldownUntilMs && !e.RetryPending);
+            var violations = after.Entries.Count(e => nowMs >= e.CooldownUntilMs && !e.RetryPending && !e.WaitingForQueue);
             r.MoveWaitingForQueue = Math.Max(r.MoveWaitingForQueue, outside - violations);
             r.MoveViolations += violations;
             r.MoveDecisionMaxUs = Math.Max(r.MoveDecisionMaxUs, cycles.TotalCount == 0 ? 0 : cycles.GetMaxValue());

@@ -75,6 +75,7 @@ internal static class RiskLoadTable
         var all = c.Unattended.Categories[0];
         var beyond = c.Unattended.Categories[1];
         var orphan = c.Unattended.Categories[2];
+        var outside = c.Unattended.Categories[3];
         var bound = RetryIntervalUs + (2 * o.Crash.SampleMs * 1000L);
         var verdict = orphan.LongestSeenUs > RetryIntervalUs ? "**missed**"
             : c.UnansweredSamples > 0 || c.MaxSampleGapUs > 1_000_000 ? "inconclusive (the supervisor did not answer its samples)"
@@ -83,7 +84,10 @@ internal static class RiskLoadTable
             "≤ one evaluation interval (200 ms retry)",
             Inv($"{orphan.Distinct:N0} sub-accounts; longest seen {Ms(orphan.LongestSeenUs)} ms (≤ {Ms(orphan.LongestBoundUs)} ms between the samples around it; {orphan.LongestSeenMarketMs:N0} grid ms)"),
             verdict));
-        rows.Add(("(d) same, retry scheduled (throttled, failed or outside a full queue: re-queued every 50–200 ms)", "—",
+        rows.Add(("(d) same, waiting outside the full queue (back-pressure: re-checked and offered as it drains below half)", "—",
+            Inv($"{outside.Distinct:N0} sub-accounts; longest seen {Ms(outside.LongestSeenUs)} ms ({outside.LongestSeenMarketMs:N0} grid ms); still waiting at the end {outside.OpenAtEnd:N0}"),
+            ""));
+        rows.Add(("(d) beyond its cooldown, any cause (throttled, failed, outside a full queue)", "—",
             Inv($"{beyond.Distinct:N0} sub-accounts; longest run of samples seeing one {Ms(beyond.LongestSeenUs)} ms ({beyond.LongestSeenMarketMs:N0} grid ms); cooldown included: {Ms(all.LongestSeenUs)} ms; still unattended at the end {beyond.OpenAtEnd:N0}"),
             ""));
 

@@ -5,14 +5,16 @@ namespace RiskGrid.Load.Supervision;
 /// <summary>
 /// Follows, across samples of <see cref="GetUnattended"/>, how long each liquidatable sub-account stayed unattended
 /// (not blocked by its prices, not queued or executing), in three nested senses: at all; outside its cooldown (the
-/// cooldown after a partial liquidation is the engine's throttle); outside its cooldown with no retry scheduled
-/// (nothing but a price trigger, an account change or the sweep will look at it again). A streak is seen from its
+/// cooldown after a partial liquidation is the engine's throttle); outside its cooldown with no retry scheduled and
+/// not waiting outside a full queue (nothing but a price trigger, an account change or the sweep will look at it
+/// again) — and, apart, outside its cooldown waiting for room in a full queue (back-pressure). A streak is seen from its
 /// first to its last sample (a lower bound of its length); it began after the sample before and ended before the
 /// sample after (the upper bound).
 /// </summary>
 internal sealed class UnattendedTracker
 {
-    private readonly Category[] _categories = [new("unattended"), new("beyond cooldown"), new("beyond cooldown, no retry")];
+    private readonly Category[] _categories =
+        [new("unattended"), new("beyond cooldown"), new("beyond cooldown, no retry"), new("beyond cooldown, outside a full queue")];
     private long _previousUs = -1;
 
     public IReadOnlyList<Category> Categories => _categories;
@@ -31,7 +33,11 @@ internal sealed class UnattendedTracker
             if (marketMs >= e.CooldownUntilMs)
             {
                 sets[1].Add(key);
-                if (!e.RetryPending)
+                if (e.WaitingForQueue)
+                {
+                    sets[3].Add(key);
+                }
+                else if (!e.RetryPending)
                 {
                     sets[2].Add(key);
                 }

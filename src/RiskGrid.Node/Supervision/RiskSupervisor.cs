@@ -552,6 +552,9 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         }
         _marketVersion = snapshot.Version;
         _metrics.SetQueueDepth(_inFlight);
+        // Room in the queue and sub-accounts waiting for it: the next ones are re-checked (also when the ones let in
+        // before turned out healthy and so brought no outcome that would let the next in).
+        ReadmitWaiting();
         if (_retry.Count > 0 && !_cycleScheduled && !_settings.Stepped)
         {
             _cycleScheduled = true;
@@ -861,6 +864,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
                 _metrics.AddDeferred(3);
                 e.InFlight = true;
                 _inFlight++;
+                _waitingForQueue.Remove(e);
                 if (evicted is not null && Find(evicted.AccountId, evicted.SubAccount) is { } out1)
                 {
                     out1.InFlight = false;
@@ -871,6 +875,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             case OfferOutcome.Queued:
                 e.InFlight = true;
                 _inFlight++;
+                _waitingForQueue.Remove(e);
                 break;
             case OfferOutcome.Updated:
                 break;
@@ -936,7 +941,8 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     // would only burn the supervisor); as the queue drains below half, the next ones are re-checked and offered.
     private void ReadmitWaiting()
     {
-        var room = _queue.Capacity / 2 - _inFlight;
+        // At least one: a queue of capacity 1 (half of it rounds to nothing) must still take the next one in.
+        var room = Math.Max(1, _queue.Capacity / 2) - _inFlight;
         if (room <= 0 || _waitingForQueue.Count == 0)
         {
             return;
@@ -1131,7 +1137,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
                 else
                 {
                     entries.Add(new UnattendedEntry(e.AccountId, e.Sub, e.Risk.WorstHealth, e.CooldownUntilMs,
-                        _retry.Contains(e)));
+                        _retry.Contains(e), _waitingForQueue.Contains(e)));
                 }
             }
         }

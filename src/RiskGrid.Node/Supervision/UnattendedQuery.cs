@@ -10,10 +10,12 @@ public sealed record GetUnattended
 }
 
 /// <summary>A liquidatable sub-account neither blocked nor queued: cooling down after a partial liquidation (until
-/// <paramref name="CooldownUntilMs"/>, grid clock), waiting for the retry timer (<paramref name="RetryPending"/>), or
-/// waiting for nothing (its next evaluation comes from an account change, a price trigger or the sweep).</summary>
+/// <paramref name="CooldownUntilMs"/>, grid clock), waiting for the retry timer (<paramref name="RetryPending"/>),
+/// waiting outside a full liquidation queue for room (<paramref name="WaitingForQueue"/>: re-checked and offered as
+/// the queue drains below half), or waiting for nothing (its next evaluation comes from an account change, a price
+/// trigger or the sweep).</summary>
 public sealed record UnattendedEntry(string AccountId, string SubAccount, double WorstHealth, long CooldownUntilMs,
-    bool RetryPending);
+    bool RetryPending, bool WaitingForQueue = false);
 
 /// <summary>The liquidatable sub-accounts the supervisor tracks, by what holds them, and the unattended ones.</summary>
 /// <param name="Liquidatable">Liquidatable sub-accounts.</param>

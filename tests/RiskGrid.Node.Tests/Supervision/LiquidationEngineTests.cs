@@ -107,6 +107,40 @@ public sealed class LiquidationEngineTests
     }
 
     [Fact]
+    public async Task CandidatesThatFindTheQueueFullWaitForRoomAndAreReportedSoNotAsForgotten()
+    {
+        await using var grid = await GridUnderCrash.StartAsync(extra: """
+            riskgrid.supervisor { queue-capacity = 1, parallelism = 1 }
+            """);
+        grid.Prices(60_000);
+        for (var i = 0; i < 8; i++)
+        {
+            await grid.DepositAsync("q" + i, 10_000);
+            await grid.FillAsync("q" + i, Perp, 1_000, 60_000); // long 1 BTC: liquidation near 50,505
+        }
+        grid.Advance(61_000);
+        grid.Prices(55_000);
+        grid.Advance(61_000);
+        grid.Prices(50_450); // all eight liquidatable (health ≈ 0.89); one queue slot, one liquidation at a time
+
+        var sawWaiting = false;
+        UnattendedReport? last = null;
+        Assert.True(await GridUnderCrash.EventuallyAsync(async () =>
+        {
+            var u = last = await grid.Node.Supervisor.Ask<UnattendedReport>(GetUnattended.Instance, TimeSpan.FromSeconds(5));
+            var now = grid.Clock.NowMs;
+            // None is left with nothing scheduled: each is queued or executing, cooling, retried, or waiting for room.
+            Assert.DoesNotContain(u.Entries, e => now >= e.CooldownUntilMs && !e.RetryPending && !e.WaitingForQueue);
+            sawWaiting |= u.Entries.Any(e => e.WaitingForQueue);
+            return sawWaiting && u.Liquidatable == 0;
+        }, seconds: 30), $"saw waiting {sawWaiting}; last {last}: {string.Join(", ", last?.Entries ?? [])}");
+        for (var i = 0; i < 8; i++)
+        {
+            Assert.True(await grid.PositionLotsAsync("q" + i, Perp) < 1_000, $"q{i} was liquidated");
+        }
+    }
+
+    [Fact]
     public async Task AJumpInsideTheWickGuardWaitsForTheNewLevelToHold()
     {
         await using var grid = await GridUnderCrash.StartAsync();
