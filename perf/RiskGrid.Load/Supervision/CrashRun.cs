@@ -42,7 +42,9 @@ internal sealed record CrashResult(
     IReadOnlyList<(EngineStage Stage, HistogramBase Times)> Stages,
     HistogramBase AdlRanking,
     long AdlQueries,
-    long AdlPasses);
+    long AdlPasses,
+    HistogramBase OutsideQueue,
+    HistogramBase OutsideQueueMarket);
 
 /// <summary>
 /// The crash: every index falls by <see cref="CrashPlan.Fall"/> along a smooth exponential path over
@@ -151,7 +153,8 @@ internal static class CrashRun
             metrics.QueueWait.Copy(), metrics.BreachToFirstReduction.Copy(), metrics.SweepBatch.Copy(),
             state.GuardedMs, state.GuardEpisodes,
             [.. Enum.GetValues<EngineStage>().Select(s => (s, metrics.Stage(s).Copy()))], metrics.AdlRanking.Copy(),
-            metrics.AdlQueries - adlQueriesBefore, metrics.AdlPasses - adlPassesBefore);
+            metrics.AdlQueries - adlQueriesBefore, metrics.AdlPasses - adlPassesBefore, metrics.OutsideQueue.Copy(),
+            metrics.OutsideQueueMarket.Copy());
     }
 
     private static bool DrainOver(SharedState state, CrashPlan plan) => state.CrashEndedTicks != 0 &&

@@ -216,8 +216,8 @@ internal static class RiskLoadHarness
             var nowMs = driver.Clock.NowMs;
             // Outside its cooldown and with no retry scheduled, nothing will look at the account again but a price
             // trigger, an account change or the sweep; waiting outside a full queue has a retry scheduled.
-            var outside = after.Entries.Count(e => nowMs >= e.CooldownUntilMs);
-            var violations = after.Entries.Count(e => nowMs >= e.CooldownUntilMs && !e.RetryPending && !e.WaitingForQueue);
+            var outside = after.RetryPending + after.WaitingForQueue + after.Entries.Count;
+            var violations = after.Entries.Count;
             r.MoveWaitingForQueue = Math.Max(r.MoveWaitingForQueue, outside - violations);
             r.MoveViolations += violations;
             r.MoveDecisionMaxUs = Math.Max(r.MoveDecisionMaxUs, cycles.TotalCount == 0 ? 0 : cycles.GetMaxValue());
@@ -225,7 +225,7 @@ internal static class RiskLoadHarness
             r.MoveEvaluated = Math.Max(r.MoveEvaluated, delta.Incremental + delta.Sweep);
             r.MoveCandidates = Math.Max(r.MoveCandidates, after.InFlight);
             Console.WriteLine(Inv($"  move {i + 1}: tick → decision {string.Join(" + ", cycles.RecordedValues().Select(v => $"{v.ValueIteratedTo:N0} µs ×{v.CountAtValueIteratedTo}"))} ({cycles.TotalCount} cycle(s)); submit → supervisor's answer {wallUs:N0} µs (an idle ask costs {idleAsk:N0} µs)"));
-            Console.WriteLine(Inv($"    re-evaluated {delta.Incremental:N0} incrementally + {delta.Sweep:N0} by sweep; right after: liquidatable {after.Liquidatable:N0}, queued or executing {after.InFlight:N0} (QueueDepth gauge {queueDepth:N0}), blocked {after.Blocked:N0}, unattended {after.Entries.Count:N0}: outside cooldown {outside:N0}, of which with a retry scheduled (a full queue) {outside - violations:N0}, with nothing scheduled {violations:N0}"));
+            Console.WriteLine(Inv($"    re-evaluated {delta.Incremental:N0} incrementally + {delta.Sweep:N0} by sweep; right after: liquidatable {after.Liquidatable:N0}, queued or executing {after.InFlight:N0} (QueueDepth gauge {queueDepth:N0}), blocked {after.Blocked:N0}, unattended {after.Unattended:N0}: outside cooldown {outside:N0}, of which waiting outside the full queue {after.WaitingForQueue:N0}, with a retry scheduled {after.RetryPending:N0}, with nothing scheduled {violations:N0}"));
             Console.WriteLine(Inv($"    GetRiskReport: tracked {report.Tracked:N0}, liquidatable {report.Liquidatable:N0}, blocked {report.Blocked:N0}, queued {report.Queued:N0}, cooling {report.Cooling:N0} → check every liquidatable, unblocked account queued, cooling or retried: {(violations == 0 ? "ok" : "FAILED")}"));
             var settled = await SettleAsync(node, driver, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
             var done = RiskCounters.Of(metrics).Since(before);
@@ -304,12 +304,13 @@ internal static class RiskLoadHarness
         }
         Console.WriteLine(Inv($"    heap: {c.HeapBeforeBytes / 1048576.0:N0} MB before, at most {c.MaxHeapBytes / 1048576.0:N0} MB (GC heap size), {c.MaxTotalMemoryBytes / 1048576.0:N0} MB (GetTotalMemory); gen2 collections {c.Gen2Collections}, GC pauses {c.GcPause.TotalMilliseconds:N0} ms"));
         Console.WriteLine(Inv($"    unattended (liquidatable, unblocked, not queued), {c.Samples:N0} samples, largest gap between samples {c.MaxSampleGapUs / 1000.0:N0} ms:"));
+        Console.WriteLine(Inv($"      at most {c.Unattended.MaxUnattended:N0} in a sample; waiting outside the full queue at most {c.Unattended.MaxWaitingForQueue:N0}, the longest wait seen {c.Unattended.LongestWaitingUs / 1000.0:N0} ms wall ({c.Unattended.LongestWaitingMarketMs:N0} grid ms) while waiting; finished waits {Percentiles(c.OutsideQueue)}"));
         foreach (var cat in c.Unattended.Categories)
         {
             Console.WriteLine(Inv($"      {cat.Name}: {cat.Distinct:N0} sub-accounts in {cat.Streaks:N0} streaks; longest seen {cat.LongestSeenUs / 1000.0:N0} ms wall ({cat.LongestSeenMarketMs:N0} grid ms), ≤ {cat.LongestBoundUs / 1000.0:N0} ms between the samples around it ({cat.LongestKey ?? "-"}); still open at the end {cat.OpenAtEnd:N0}"));
         }
         var f = c.FinalReport;
-        Console.WriteLine(Inv($"    after: GetRiskReport tracked {f.Tracked:N0}, liquidatable {f.Liquidatable:N0}, blocked {f.Blocked:N0}, queued {f.Queued:N0}, cooling {f.Cooling:N0}; unattended {c.Final.Entries.Count:N0}"));
+        Console.WriteLine(Inv($"    after: GetRiskReport tracked {f.Tracked:N0}, liquidatable {f.Liquidatable:N0}, blocked {f.Blocked:N0}, queued {f.Queued:N0}, cooling {f.Cooling:N0}; unattended {c.Final.Unattended:N0} (waiting for room {c.Final.WaitingForQueue:N0}, nothing scheduled {c.Final.Entries.Count:N0})"));
         foreach (var e in c.Final.Entries.Take(5))
         {
             Console.WriteLine(Inv($"      {e.AccountId}/{e.SubAccount}: health {e.WorstHealth:0.###}, cooldown {(e.CooldownUntilMs == 0 ? "never" : Inv($"until {e.CooldownUntilMs - driver.Clock.NowMs:N0} ms from now"))}, retry pending {e.RetryPending}"));

@@ -72,10 +72,7 @@ internal static class RiskLoadTable
         rows.Add(("(d) deferrals", "—", c.Counters.DeferredText(), ""));
         rows.Add(("(d) liquidations by kind", "—", c.Counters.LiquidationsText() +
             Inv($"; bad debt {c.Counters.BadDebtMicros / 1e6:N0} USD; {(c.Settled ? "settled" : "NOT settled")} {c.DrainWallSeconds:F0} s after"), ""));
-        var all = c.Unattended.Categories[0];
-        var beyond = c.Unattended.Categories[1];
-        var orphan = c.Unattended.Categories[2];
-        var outside = c.Unattended.Categories[3];
+        var orphan = c.Unattended.Categories[0];
         var bound = RetryIntervalUs + (2 * o.Crash.SampleMs * 1000L);
         var verdict = orphan.LongestSeenUs > RetryIntervalUs ? "**missed**"
             : c.UnansweredSamples > 0 || c.MaxSampleGapUs > 1_000_000 ? "inconclusive (the supervisor did not answer its samples)"
@@ -84,14 +81,16 @@ internal static class RiskLoadTable
             "≤ one evaluation interval (200 ms retry)",
             Inv($"{orphan.Distinct:N0} sub-accounts; longest seen {Ms(orphan.LongestSeenUs)} ms (≤ {Ms(orphan.LongestBoundUs)} ms between the samples around it; {orphan.LongestSeenMarketMs:N0} grid ms)"),
             verdict));
-        rows.Add(("(d) same, waiting outside the full queue (back-pressure: re-checked and offered as it drains below half)", "—",
-            Inv($"{outside.Distinct:N0} sub-accounts; longest seen {Ms(outside.LongestSeenUs)} ms ({outside.LongestSeenMarketMs:N0} grid ms); still waiting at the end {outside.OpenAtEnd:N0}"),
-            ""));
-        rows.Add(("(d) beyond its cooldown, any cause (throttled, failed, outside a full queue)", "—",
-            Inv($"{beyond.Distinct:N0} sub-accounts; longest run of samples seeing one {Ms(beyond.LongestSeenUs)} ms ({beyond.LongestSeenMarketMs:N0} grid ms); cooldown included: {Ms(all.LongestSeenUs)} ms; still unattended at the end {beyond.OpenAtEnd:N0}"),
-            ""));
-
+        var waitedUs = Math.Max(c.Unattended.LongestWaitingUs, c.OutsideQueue.TotalCount == 0 ? 0 : c.OutsideQueue.GetMaxValue());
+        var waitedMarketMs = Math.Max(c.Unattended.LongestWaitingMarketMs,
+            c.OutsideQueueMarket.TotalCount == 0 ? 0 : c.OutsideQueueMarket.GetMaxValue() / 1000);
+        rows.Add(("(d) longest wait outside the full queue (back-pressure: offered again as the queue drains below half)",
+            "within one evaluation interval beyond its throttle",
+            Inv($"{Ms(waitedUs)} ms wall ({waitedMarketMs:N0} grid ms); at most {c.Unattended.MaxWaitingForQueue:N0} waiting at once; finished waits p50 {Ms(Pct(c.OutsideQueue, 50))}, p99 {Ms(Pct(c.OutsideQueue, 99))} ms (n = {c.OutsideQueue.TotalCount:N0})"),
+            waitedUs <= RetryIntervalUs ? "**met**" : "**missed** (the engine's throughput, not the throttle)"));
     }
+
+    private static long Pct(HistogramBase h, double p) => h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(p);
 
     private static string Sweep(HistogramBase h) => h.TotalCount == 0
         ? "no sweep in the window (sweep-interval 10 s: measure for longer)"

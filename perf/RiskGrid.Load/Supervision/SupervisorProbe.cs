@@ -58,7 +58,7 @@ internal static class SupervisorProbe
     /// nothing the next few hundred milliseconds will bring (no cooldown running, no retry scheduled, no room awaited in
     /// the queue).</summary>
     public static bool IsQuiet(UnattendedReport u, long queueDepth, long marketMs) =>
-        queueDepth == 0 && u.InFlight == 0 && u.Blocked == 0 && u.Entries.All(e => marketMs >= e.CooldownUntilMs && !e.RetryPending && !e.WaitingForQueue);
+        queueDepth == 0 && u.InFlight == 0 && u.Blocked == 0 && u.Cooling == 0 && u.RetryPending == 0 && u.WaitingForQueue == 0;
 
     /// <summary>Holds the indices (still ticking, so they stay fresh, the grid clock following the wall clock) until
     /// the supervisor is quiet three polls in a row or <paramref name="timeout"/> passes.</summary>

@@ -3,51 +3,45 @@ using RiskGrid.Node.Supervision;
 namespace RiskGrid.Load.Supervision;
 
 /// <summary>
-/// Follows, across samples of <see cref="GetUnattended"/>, how long each liquidatable sub-account stayed unattended
-/// (not blocked by its prices, not queued or executing), in three nested senses: at all; outside its cooldown (the
-/// cooldown after a partial liquidation is the engine's throttle); outside its cooldown with no retry scheduled and
-/// not waiting outside a full queue (nothing but a price trigger, an account change or the sweep will look at it
-/// again) — and, apart, outside its cooldown waiting for room in a full queue (back-pressure). A streak is seen from its
-/// first to its last sample (a lower bound of its length); it began after the sample before and ended before the
-/// sample after (the upper bound).
+/// Follows, across samples of <see cref="GetUnattended"/>, the liquidatable sub-accounts nothing is scheduled to look
+/// at again (outside their cooldown, no retry pending, not waiting outside a full queue: only a price trigger, an
+/// account change or the sweep would): how long each stayed so. A streak is seen from its first to its last sample (a
+/// lower bound of its length); it began after the sample before and ended before the sample after (the upper bound).
+/// The rest are counted by the supervisor (cooling, retry pending, waiting for room in the queue, and how long the
+/// longest has waited for room), so a sample stays cheap with tens of thousands liquidatable.
 /// </summary>
 internal sealed class UnattendedTracker
 {
-    private readonly Category[] _categories =
-        [new("unattended"), new("beyond cooldown"), new("beyond cooldown, no retry"), new("beyond cooldown, outside a full queue")];
+    private readonly Category[] _categories = [new("beyond cooldown, nothing scheduled")];
     private long _previousUs = -1;
 
     public IReadOnlyList<Category> Categories => _categories;
 
+    /// <summary>Most sub-accounts liquidatable, unblocked and not queued in one sample.</summary>
+    public int MaxUnattended { get; private set; }
+
+    /// <summary>Most sub-accounts waiting outside the full queue in one sample.</summary>
+    public int MaxWaitingForQueue { get; private set; }
+
+    /// <summary>Longest wait for room in the queue seen in a sample (still waiting then), µs of wall time.</summary>
+    public long LongestWaitingUs { get; private set; }
+
+    /// <summary>The same on the grid's clock, ms.</summary>
+    public long LongestWaitingMarketMs { get; private set; }
+
     public void Sample(long wallUs, long marketMs, UnattendedReport report)
     {
-        var sets = new HashSet<string>[_categories.Length];
-        for (var c = 0; c < sets.Length; c++)
-        {
-            sets[c] = new HashSet<string>(StringComparer.Ordinal);
-        }
+        var forgotten = new HashSet<string>(StringComparer.Ordinal);
         foreach (var e in report.Entries)
         {
-            var key = e.AccountId + "/" + e.SubAccount;
-            sets[0].Add(key);
-            if (marketMs >= e.CooldownUntilMs)
-            {
-                sets[1].Add(key);
-                if (e.WaitingForQueue)
-                {
-                    sets[3].Add(key);
-                }
-                else if (!e.RetryPending)
-                {
-                    sets[2].Add(key);
-                }
-            }
+            forgotten.Add(e.AccountId + "/" + e.SubAccount);
         }
-        for (var c = 0; c < sets.Length; c++)
-        {
-            _categories[c].Sample(wallUs, marketMs, _previousUs < 0 ? wallUs : _previousUs, sets[c]);
-        }
+        _categories[0].Sample(wallUs, marketMs, _previousUs < 0 ? wallUs : _previousUs, forgotten);
         _previousUs = wallUs;
+        MaxUnattended = Math.Max(MaxUnattended, report.Unattended);
+        MaxWaitingForQueue = Math.Max(MaxWaitingForQueue, report.WaitingForQueue);
+        LongestWaitingUs = Math.Max(LongestWaitingUs, report.LongestWaitingForQueueMicros);
+        LongestWaitingMarketMs = Math.Max(LongestWaitingMarketMs, report.LongestWaitingForQueueMarketMs);
     }
 
     /// <summary>Closes the streaks still open at the last sample (they count as still unattended).</summary>

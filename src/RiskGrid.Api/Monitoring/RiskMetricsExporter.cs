@@ -50,6 +50,9 @@ public static class RiskMetricsExporter
     private static readonly Gauge QueueWait = Quantiled("riskgrid_liquidation_wait_seconds",
         "Percentiles of the time a due liquidation waited in the queue.");
 
+    private static readonly Gauge OutsideQueue = Quantiled("riskgrid_liquidation_outside_queue_seconds",
+        "Percentiles of the time a liquidatable sub-account waited outside the full queue before it got in.");
+
     private static readonly Gauge BreachToFirstReduction = Quantiled(
         "riskgrid_liquidation_breach_to_first_reduction_seconds",
         "Percentiles of the time from a maintenance breach to the first position reduction.");
@@ -126,7 +129,7 @@ public static class RiskMetricsExporter
         {
             Deferred.WithLabels(reason);
         }
-        foreach (var gauge in (ReadOnlySpan<Gauge>)[QueueWait, BreachToFirstReduction, BreachToRestored, TickToDecision,
+        foreach (var gauge in (ReadOnlySpan<Gauge>)[QueueWait, OutsideQueue, BreachToFirstReduction, BreachToRestored, TickToDecision,
                      JournalWrites, AdlRanking])
         {
             foreach (var q in Quantiles)
@@ -190,6 +193,7 @@ public static class RiskMetricsExporter
             MarginCalls.IncTo(m.MarginCalls);
             QueueDepth.Set(m.QueueDepth);
             SetQuantiles(QueueWait, m.QueueWait);
+            SetQuantiles(OutsideQueue, m.OutsideQueue);
             SetQuantiles(BreachToFirstReduction, m.BreachToFirstReduction);
             SetQuantiles(BreachToRestored, m.BreachToRestored);
             SetQuantiles(TickToDecision, m.TickToDecision);

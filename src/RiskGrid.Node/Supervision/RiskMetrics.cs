@@ -113,6 +113,13 @@ public sealed class RiskMetrics
     /// <summary>Time a candidate waited in the liquidation queue.</summary>
     public LatencyRecorder QueueWait { get; } = new();
 
+    /// <summary>Time a liquidatable sub-account waited outside the full queue (back-pressure) before it got in, or
+    /// until it was no longer liquidatable.</summary>
+    public LatencyRecorder OutsideQueue { get; } = new();
+
+    /// <summary><see cref="OutsideQueue"/> on the grid's clock (market time in a replay), recorded in µs.</summary>
+    public LatencyRecorder OutsideQueueMarket { get; } = new();
+
     private readonly LatencyRecorder[] _stages = [.. Enum.GetValues<EngineStage>().Select(_ => new LatencyRecorder())];
 
     /// <summary>How long the liquidation engine's <paramref name="stage"/> took, each time (where a liquidation's

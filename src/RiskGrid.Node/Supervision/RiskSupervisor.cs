@@ -656,6 +656,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         _retry.Remove(e);
         _waitingForQueue.Remove(e);
         _unpriced.Remove(e);
+        e.OutsideSinceTicks = 0;
     }
 
     private void MarkDue(RiskEntry e)
@@ -824,6 +825,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
 
         if (!risk.Liquidatable)
         {
+            EndOutside(e);
             if (e.BreachTicks != 0)
             {
                 _metrics.BreachToRestored.RecordSince(e.BreachTicks);
@@ -859,23 +861,27 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             case OfferOutcome.Full:
                 _metrics.AddDeferred(3);
                 _waitingForQueue.Add(e);
+                StartOutside(e);
                 break;
             case OfferOutcome.QueuedEvictingHealthiest:
                 _metrics.AddDeferred(3);
                 e.InFlight = true;
                 _inFlight++;
                 _waitingForQueue.Remove(e);
+                EndOutside(e);
                 if (evicted is not null && Find(evicted.AccountId, evicted.SubAccount) is { } out1)
                 {
                     out1.InFlight = false;
                     _inFlight--;
                     _waitingForQueue.Add(out1);
+                    StartOutside(out1);
                 }
                 break;
             case OfferOutcome.Queued:
                 e.InFlight = true;
                 _inFlight++;
                 _waitingForQueue.Remove(e);
+                EndOutside(e);
                 break;
             case OfferOutcome.Updated:
                 break;
@@ -1115,7 +1121,8 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
     // prices; the rest are listed.
     private UnattendedReport Unattended()
     {
-        int liquidatable = 0, inFlight = 0, blocked = 0;
+        int liquidatable = 0, inFlight = 0, blocked = 0, cooling = 0, retry = 0, waiting = 0;
+        var now = _clock.NowMs;
         var entries = new List<UnattendedEntry>();
         foreach (var subs in _entries.Values)
         {
@@ -1134,14 +1141,57 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
                 {
                     blocked++;
                 }
+                else if (now < e.CooldownUntilMs)
+                {
+                    cooling++;
+                }
+                else if (_waitingForQueue.Contains(e))
+                {
+                    waiting++;
+                }
+                else if (_retry.Contains(e))
+                {
+                    retry++;
+                }
                 else
                 {
-                    entries.Add(new UnattendedEntry(e.AccountId, e.Sub, e.Risk.WorstHealth, e.CooldownUntilMs,
-                        _retry.Contains(e), _waitingForQueue.Contains(e)));
+                    entries.Add(new UnattendedEntry(e.AccountId, e.Sub, e.Risk.WorstHealth, e.CooldownUntilMs, false));
                 }
             }
         }
-        return new UnattendedReport(liquidatable, inFlight, blocked, entries, _cycles, _marketVersion);
+        long longestTicks = 0, longestMs = 0;
+        var nowTicks = Stopwatch.GetTimestamp();
+        foreach (var w in _waitingForQueue.Concat(_retry))
+        {
+            if (w.OutsideSinceTicks != 0)
+            {
+                longestTicks = Math.Max(longestTicks, nowTicks - w.OutsideSinceTicks);
+                longestMs = Math.Max(longestMs, now - w.OutsideSinceMs);
+            }
+        }
+        return new UnattendedReport(liquidatable, inFlight, blocked, entries, _cycles, _marketVersion, cooling, retry,
+            waiting, longestTicks * 1_000_000 / Stopwatch.Frequency, longestMs);
+    }
+
+    // A sub-account found liquidatable while the queue was full: from then until it gets into the queue (or is no
+    // longer liquidatable) it waits outside, back-pressure a venue watches (RiskMetrics.OutsideQueue).
+    private void StartOutside(RiskEntry e)
+    {
+        if (e.OutsideSinceTicks == 0)
+        {
+            e.OutsideSinceTicks = Stopwatch.GetTimestamp();
+            e.OutsideSinceMs = _clock.NowMs;
+        }
+    }
+
+    private void EndOutside(RiskEntry e)
+    {
+        if (e.OutsideSinceTicks != 0)
+        {
+            _metrics.OutsideQueue.RecordSince(e.OutsideSinceTicks);
+            _metrics.OutsideQueueMarket.RecordMicros((_clock.NowMs - e.OutsideSinceMs) * 1_000);
+            e.OutsideSinceTicks = 0;
+        }
     }
 
     // Census: which shards does this node host? Accounts of shards that left are dropped; the oldest member wakes
@@ -1309,6 +1359,8 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         public long CooldownUntilMs { get; set; }
         public long BreachTicks { get; set; }
         public long BreachAtMs { get; set; }
+        public long OutsideSinceTicks { get; set; }
+        public long OutsideSinceMs { get; set; }
         public List<(AdlHolders<RiskEntry> Side, int Index)> Held { get; } = [];
     }
 }

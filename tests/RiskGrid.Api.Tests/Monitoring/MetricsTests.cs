@@ -86,7 +86,8 @@ public sealed class MetricsTests(NodeFixture node)
                 StringComparison.Ordinal);
             foreach (var name in new[]
                      {
-                         "riskgrid_liquidation_wait_seconds", "riskgrid_liquidation_breach_to_first_reduction_seconds",
+                         "riskgrid_liquidation_wait_seconds", "riskgrid_liquidation_outside_queue_seconds",
+                         "riskgrid_liquidation_breach_to_first_reduction_seconds",
                          "riskgrid_liquidation_breach_to_restored_seconds", "riskgrid_journal_write_seconds",
                          "riskgrid_risk_tick_to_decision_seconds", "riskgrid_adl_ranking_seconds",
                      })

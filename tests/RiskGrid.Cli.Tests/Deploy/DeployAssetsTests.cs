@@ -40,6 +40,7 @@ public sealed partial class DeployAssetsTests
         "riskgrid_liquidation_breach_to_first_reduction_seconds",
         "riskgrid_liquidation_breach_to_restored_seconds",
         "riskgrid_liquidation_deferred_total",
+        "riskgrid_liquidation_outside_queue_seconds",
         "riskgrid_liquidation_queue_depth",
         "riskgrid_liquidation_wait_seconds",
         "riskgrid_liquidations_total",
