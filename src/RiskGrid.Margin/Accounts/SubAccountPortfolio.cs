@@ -39,7 +39,9 @@ public sealed class SubAccountPortfolio
     {
         if (PositionCount == _positions.Length)
         {
-            Array.Resize(ref _positions, _positions.Length * 2);
+            // Half again, not double: an account is resident for a long time and most hold a handful of positions
+            // (5 in a capacity of 6 rather than 8: 64 bytes less for every such account).
+            Array.Resize(ref _positions, _positions.Length + Math.Max(1, _positions.Length / 2));
         }
         _positions[PositionCount] = position;
         return PositionCount++;
