@@ -6,9 +6,10 @@ namespace RiskGrid.Load.Accounts;
 
 /// <summary>
 /// <c>account-memory</c> — ResidentAccountHeap: one node (SQLite), N accounts each opened with a deposit and given
-/// five positions (five fills on five instruments), all resident (passivation pushed out of the way). Reports the
-/// managed heap the accounts cost (after a full blocking GC) divided by N: actor, mailbox, persistence bookkeeping,
-/// state, and the dedupe record of the six commands.
+/// five positions (five fills on five instruments), all resident (passivation pushed out of the way), every
+/// underlying priced (so the risk tier holds its evaluated copy, trigger pairs and ADL holders, as on a venue). Reports
+/// the managed heap the accounts cost (after a full blocking GC) divided by N: actor, mailbox, persistence bookkeeping,
+/// state, the dedupe record of the six commands, and the risk tier's view.
 /// </summary>
 internal static class AccountMemoryHarness
 {
@@ -27,7 +28,9 @@ internal static class AccountMemoryHarness
         {
             var n = parse.GetValue(accounts);
             await using var grid = await GridUnderLoad.StartAsync("sqlite", withApi: false,
-                extraHocon: "riskgrid.node.sharding.passivate-idle-after = 1h");
+                extraHocon: "riskgrid.node.sharding.passivate-idle-after = 1h\n" + GridUnderLoad.ManualPricesHocon);
+            // Priced, so the risk tier holds what it holds on a venue (its evaluated copy, trigger pairs, ADL holders).
+            using var pricing = grid.StartPricing(1_000);
             // Warm the region and the journal with one account before the baseline.
             await FillLoadHarness.Open(grid, 1);
             var before = Heap();

@@ -44,7 +44,10 @@ internal static class FillLoadHarness
             var hocon = (parse.GetValue(batch) is { } b ? $"riskgrid.node.journal.batch-size = {b}\n" : "") +
                         (parse.GetValue(parallelism) is { } p ? $"riskgrid.node.journal.parallelism = {p}\n" : "") +
                         (parse.GetValue(hoconOption) ?? "");
-            await using var grid = await GridUnderLoad.StartAsync(j, withApi: v != "region", extraHocon: hocon);
+            await using var grid = await GridUnderLoad.StartAsync(j, withApi: v != "region",
+                extraHocon: GridUnderLoad.ManualPricesHocon + "\n" + hocon);
+            // The fills' instruments priced where they trade: the risk tier evaluates every fill's account.
+            using var pricing = grid.StartPricing(60_000);
             Console.WriteLine($"fill-load: journal={j} accounts={n:N0} rate={parse.GetValue(rate):N0}/s " +
                               $"seconds={parse.GetValue(seconds)} cores={Environment.ProcessorCount}");
             await Open(grid, n);
@@ -196,6 +199,11 @@ internal static class FillLoadHarness
             }
             catch (TimeoutException)
             {
+                return false;
+            }
+            catch (AccountsOverloadedException)
+            {
+                // The node's door refused it (max-in-flight, as over HTTP a 503): a failure of this run, counted.
                 return false;
             }
         }

@@ -84,6 +84,28 @@ internal sealed class GridUnderLoad : IAsyncDisposable
         return new GridUnderLoad(node, api, dataDir, postgres ? schema : null, keep);
     }
 
+    /// <summary>HOCON that lets one manual source form each underlying's index (<see cref="StartPricing"/>).</summary>
+    public const string ManualPricesHocon = "riskgrid.feed.oracle.expectedSources { BTC = 1, ETH = 1, SOL = 1 }";
+
+    /// <summary>
+    /// Prices every underlying at <paramref name="price"/> through the manual source now and every second after (so
+    /// the index stays fresh on the wall clock), until disposed: the risk tier then evaluates every changed account
+    /// as on a venue, instead of setting it aside as unpriced. Needs <see cref="ManualPricesHocon"/>.
+    /// </summary>
+    public IDisposable StartPricing(double price)
+    {
+        void Submit()
+        {
+            foreach (var u in Node.Catalog.Params.Underlyings)
+            {
+                Node.Prices.Submit("manual", u.Name, price, Node.Clock.NowMs);
+            }
+            Node.Prices.Evaluate();
+        }
+        Submit();
+        return new Timer(_ => Submit(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
     public string DataDir => _dataDir;
     public string? Schema => _schema;
 

@@ -89,7 +89,8 @@ public sealed class RiskBookFeed : IAccountObserver
     public void OnChanged(string accountId, AccountState state)
     {
         var copy = AccountCopy.Of(accountId, state);
-        _latest.AddOrUpdate(accountId, copy, (_, old) => old.SequenceNr > copy.SequenceNr ? old : copy);
+        _latest.AddOrUpdate(accountId, static (_, c) => c,
+            static (_, old, c) => old.SequenceNr > c.SequenceNr ? old : c, copy);
         _pending[accountId] = copy;
         Interlocked.Increment(ref _changes);
         if (Interlocked.Exchange(ref _signalled, 1) == 0)
@@ -117,7 +118,9 @@ public sealed class RiskBookFeed : IAccountObserver
     {
         Volatile.Write(ref _signalled, 0);
         var n = 0;
-        foreach (var key in _pending.Keys)
+        // The dictionary's own enumerator takes no lock (its Keys property would lock every bucket and copy them,
+        // a cost the supervisor paid on every drain); a copy that replaced the one enumerated is what TryRemove takes.
+        foreach (var (key, _) in _pending)
         {
             if (_pending.TryRemove(key, out var copy))
             {
