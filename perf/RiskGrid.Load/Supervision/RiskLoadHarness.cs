@@ -313,7 +313,7 @@ internal static class RiskLoadHarness
         Console.WriteLine(Inv($"    after: GetRiskReport tracked {f.Tracked:N0}, liquidatable {f.Liquidatable:N0}, blocked {f.Blocked:N0}, queued {f.Queued:N0}, cooling {f.Cooling:N0}; unattended {c.Final.Unattended:N0} (waiting for room {c.Final.WaitingForQueue:N0}, nothing scheduled {c.Final.Entries.Count:N0})"));
         foreach (var e in c.Final.Entries.Take(5))
         {
-            Console.WriteLine(Inv($"      {e.AccountId}/{e.SubAccount}: health {e.WorstHealth:0.###}, cooldown {(e.CooldownUntilMs == 0 ? "never" : Inv($"until {e.CooldownUntilMs - driver.Clock.NowMs:N0} ms from now"))}, retry pending {e.RetryPending}"));
+            Console.WriteLine(Inv($"      {e.AccountId}/{e.SubAccount}: health {e.WorstHealth:0.###}, cooldown {(e.CooldownUntilMs == 0 ? "never" : Inv($"until {e.CooldownUntilMs - driver.Clock.NowMs:N0} ms from now"))}"));
         }
     }
 

@@ -446,9 +446,9 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
                 }
             }
         }
-        // An underlying priced for the first time: the sub-accounts that waited for it (an asset's first price comes
-        // with its underlying's, or on the next sweep).
-        if (firstPrice || resweep)
+        // An underlying priced for the first time: the sub-accounts that waited for it (a collateral asset's first
+        // price is seen by the next sweep or account change).
+        if (firstPrice)
         {
             foreach (var e in _unpriced)
             {
@@ -765,6 +765,10 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
         if (risk.Unpriced)
         {
             _unpriced.Add(e);
+        }
+        else
+        {
+            _unpriced.Remove(e);
         }
         foreach (var (side, index) in e.Held)
         {
@@ -1117,8 +1121,8 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
             _inFlight + _marginCallsInFlight, _feed.HasPending, _unpriced.Count);
     }
 
-    // Liquidatable sub-accounts by what holds them, in the order Evaluate checks: queued or executing, then blocked by
-    // prices; the rest are listed.
+    // Liquidatable sub-accounts by what holds them: queued or executing, blocked by prices, cooling down, waiting for
+    // room in the queue, waiting for the retry timer; the rest (nothing scheduled) are listed.
     private UnattendedReport Unattended()
     {
         int liquidatable = 0, inFlight = 0, blocked = 0, cooling = 0, retry = 0, waiting = 0;
@@ -1155,7 +1159,7 @@ public sealed class RiskSupervisor : ReceiveActor, IWithTimers
                 }
                 else
                 {
-                    entries.Add(new UnattendedEntry(e.AccountId, e.Sub, e.Risk.WorstHealth, e.CooldownUntilMs, false));
+                    entries.Add(new UnattendedEntry(e.AccountId, e.Sub, e.Risk.WorstHealth, e.CooldownUntilMs));
                 }
             }
         }

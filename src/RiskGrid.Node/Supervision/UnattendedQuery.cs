@@ -10,12 +10,10 @@ public sealed record GetUnattended
 }
 
 /// <summary>A liquidatable sub-account neither blocked nor queued that nothing is scheduled to look at again: not
-/// cooling down after a partial liquidation (until <paramref name="CooldownUntilMs"/>, grid clock), not waiting for
-/// the retry timer (<paramref name="RetryPending"/>), not waiting outside a full queue for room
-/// (<paramref name="WaitingForQueue"/>); its next evaluation would come from an account change, a price trigger or the
-/// sweep. (The two flags are false in a report's entries; they say why a sub-account is not one.)</summary>
-public sealed record UnattendedEntry(string AccountId, string SubAccount, double WorstHealth, long CooldownUntilMs,
-    bool RetryPending, bool WaitingForQueue = false);
+/// cooling down after a partial liquidation (its cooldown ended at <paramref name="CooldownUntilMs"/>, grid clock, or
+/// never ran: 0), not waiting for the retry timer, not waiting outside a full queue for room; its next evaluation
+/// would come from an account change, a price trigger or the sweep.</summary>
+public sealed record UnattendedEntry(string AccountId, string SubAccount, double WorstHealth, long CooldownUntilMs);
 
 /// <summary>The liquidatable sub-accounts the supervisor tracks, by what holds them. Counts, not lists, for all but
 /// the forgotten ones, so a harness can sample it often in a crash with tens of thousands liquidatable without the
