@@ -151,33 +151,12 @@ public sealed class TriggerIndex
 
         public IEnumerable<int> Buckets => _buckets.Keys;
 
-        public int Compact(int bucket, ReadOnlySpan<int> generations, ref long pairs)
-        {
-            if (!_buckets.TryGetValue(bucket, out var list))
-            {
-                return 0;
-            }
-            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
-            var n = span.Length;
-            var keep = 0;
-            for (var i = 0; i < n; i++)
-            {
-                var p = span[i];
-                if ((uint)p.Slot < (uint)generations.Length && generations[p.Slot] == p.Generation)
-                {
-                    span[keep++] = p;
-                }
-            }
-            list.RemoveRange(keep, n - keep);
-            pairs -= n - keep;
-            if (keep == 0)
-            {
-                _buckets.Remove(bucket);
-            }
-            return n;
-        }
+        // Dropping superseded pairs is a visit that makes nothing due.
+        public int Compact(int bucket, ReadOnlySpan<int> generations, ref long pairs) =>
+            Visit(bucket, double.NaN, down: false, generations, due: null, ref pairs);
 
-        public int Visit(int bucket, double to, bool down, ReadOnlySpan<int> generations, List<int> due,
+        // due null: only superseded pairs go (a NaN trigger level reaches nothing either way).
+        public int Visit(int bucket, double to, bool down, ReadOnlySpan<int> generations, List<int>? due,
             ref long pairs)
         {
             if (!_buckets.TryGetValue(bucket, out var list))
@@ -194,7 +173,7 @@ public sealed class TriggerIndex
                 {
                     continue; // superseded: dropped
                 }
-                if (down ? to <= p.Trigger : to >= p.Trigger)
+                if (due is not null && (down ? to <= p.Trigger : to >= p.Trigger))
                 {
                     due.Add(p.Slot);
                     continue;
