@@ -101,11 +101,54 @@ internal sealed class NodeProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// A loopback port free now, below the kernel's ephemeral range: a port the kernel handed out for port 0 could be
+    /// handed out again (to an outgoing connection of another test, to PostgreSQL clients) between this call and the
+    /// node's bind, which failed a cluster test with "address already in use". Ports below the range are taken only by
+    /// an explicit bind. Each port is handed out once per test run.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        var low = EphemeralLow();
+        lock (HandedOut)
+        {
+            for (var attempt = 0; attempt < 1_000; attempt++)
+            {
+                var port = Random.Shared.Next(15_000, Math.Max(15_001, low));
+                if (!HandedOut.Add(port))
+                {
+                    continue;
+                }
+                try
+                {
+                    using var listener = new TcpListener(IPAddress.Loopback, port);
+                    listener.Start();
+                    return port;
+                }
+                catch (SocketException)
+                {
+                    // Taken: try another.
+                }
+            }
+        }
+        throw new InvalidOperationException("no free loopback port below the ephemeral range");
+    }
+
+    private static readonly HashSet<int> HandedOut = [];
+
+    // The first port of the kernel's ephemeral range (Linux: /proc/sys/net/ipv4/ip_local_port_range), else IANA's.
+    private static int EphemeralLow()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])[' ', '\t', '\n'],
+                StringSplitOptions.RemoveEmptyEntries);
+            return int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 49_152;
+        }
     }
 
     private static void Write(StreamWriter log, string? line)
