@@ -57,20 +57,6 @@ public sealed class TriggerIndex
         return added;
     }
 
-    /// <summary>Drops every pair (before a rebuild).</summary>
-    public void Clear()
-    {
-        foreach (var s in _down)
-        {
-            s.Clear();
-        }
-        foreach (var s in _up)
-        {
-            s.Clear();
-        }
-        _pairs = 0;
-    }
-
     /// <summary>
     /// The index of <paramref name="underlying"/> moved from <paramref name="from"/> to <paramref name="to"/>: in every
     /// bucket the move crossed, a pair whose generation is no longer its slot's (<paramref name="generations"/>) is
@@ -146,8 +132,6 @@ public sealed class TriggerIndex
             }
             list.Add(pair);
         }
-
-        public void Clear() => _buckets.Clear();
 
         public IEnumerable<int> Buckets => _buckets.Keys;
 
